@@ -1,0 +1,68 @@
+"""The foundation: schema on both engines, policy loading, periods."""
+import pytest
+import sqlalchemy as sa
+
+from kinerja import db
+from kinerja.periods import Period, PeriodError, previous_complete
+from kinerja.policy import PolicyError, load_policy
+
+
+def test_schema_is_idempotent_on_both_engines(db_url):
+    engine = db.get_engine(db_url)
+    for _ in range(2):
+        db.create_schema(engine, "source")
+        db.create_schema(engine, "warehouse")
+    tables = set(sa.inspect(engine).get_table_names())
+    assert set(db.SOURCE_TABLES) <= tables
+    assert {"runs", "employee_scores", "quarantine", "data_quality", "revisions"} <= tables
+
+
+def test_bulk_insert_round_trips_nulls_and_nip_text(db_url):
+    engine = db.get_engine(db_url)
+    db.create_schema(engine, "source")
+    rows = [("199105252023211031", "Siti", "PPPK", None, "2023-01-02", None)]
+    with engine.begin() as conn:
+        db.bulk_insert(conn, "employees", ["nip", "name", "employment_type", "grade", "active_from", "active_to"], rows)
+    with engine.connect() as conn:
+        nip, grade = conn.execute(sa.text("select nip, grade from employees")).one()
+    assert nip == "199105252023211031" and grade is None
+
+
+def test_default_policy_loads_with_version_and_hash():
+    policy = load_policy()
+    assert policy.version == "2026.1"
+    assert len(policy.content_hash) == 64
+
+
+@pytest.mark.parametrize("yaml_text, key", [
+    ("version: x\nbogus: 1\n", "bogus"),
+    ("nilai_akhir:\n  weights: {hasil_kerja: 0, perilaku: 0, disiplin: 0}\n  perilaku_scale: 24\n", "nilai_akhir.weights"),
+    ("attendance:\n  grace_minutes: ten\n", "attendance.grace_minutes"),
+])
+def test_policy_errors_name_the_key(tmp_path, yaml_text, key):
+    import yaml
+    base = yaml.safe_load(open(load_policy.__globals__["DEFAULT_POLICY_PATH"]))
+    patch = yaml.safe_load(yaml_text)
+    for k, v in patch.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            base[k].update(v)
+        else:
+            base[k] = v
+    path = tmp_path / "policy.yaml"
+    path.write_text(yaml.safe_dump(base))
+    with pytest.raises(PolicyError, match=key.replace(".", r"\.")):
+        load_policy(path)
+
+
+def test_periods_parse_and_bounds():
+    assert Period.parse("2026-Q4").end.isoformat() == "2026-12-31"
+    assert Period.parse("2024-02").end.day == 29
+    assert previous_complete("quarter", Period.parse("2026-01").start).code == "2025-Q4"
+    with pytest.raises(PeriodError):
+        Period.parse("2026-01'; DROP TABLE runs; --")
+    with pytest.raises(PeriodError):
+        Period.parse("2026-13")
+
+
+def test_redact_hides_passwords():
+    assert db.redact("postgresql+psycopg://hr:s3cret@db:5432/x") == "postgresql+psycopg://hr:***@db:5432/x"
