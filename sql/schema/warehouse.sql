@@ -21,6 +21,8 @@ create table if not exists runs (
     host               text
 );
 create index if not exists runs_flow_period on runs (flow, period);
+-- Never two published runs of one flow and period, whatever the code does.
+create unique index if not exists runs_one_published on runs (flow, period) where published = 1;
 
 -- One row per (flow, period) while a run of it is in progress: the lock row (SQLite; PostgreSQL also
 -- takes an advisory lock). Reaped when the holding process is gone.

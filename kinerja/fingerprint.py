@@ -1,0 +1,134 @@
+"""Fingerprints of a run's inputs, per table and per month partition, and per employee.
+
+A run's result depends on the extracted rows (quarantined ones included), the policy file's content,
+the code and the cut-off date. Each extracted table is split into partitions (a month of `attendance`,
+`activities`, `survey_responses` by their date; a quarter of `feedback`/`targets`; the whole table for
+the others) and each partition gets an order-independent checksum of its rows. The run's
+`source_fingerprint` hashes all of them with the policy hash, code version and cut-off; equal
+fingerprints mean an identical result, so the run is recorded `unchanged`. The partition checksums let
+validation reuse verdicts of unchanged partitions, and the per-employee digests let `kinerja diff` say
+which inputs of an employee changed.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import kinerja
+
+# The column that splits a table into partitions, and how many leading characters name the partition.
+PARTITION_COLUMN = {
+    "attendance": ("work_date", 7),        # YYYY-MM
+    "activities": ("activity_date", 7),
+    "survey_responses": ("response_date", 7),
+}
+# The column naming the employee a row is about (for per-employee digests).
+EMPLOYEE_COLUMN = {
+    "employees": "nip", "assignments": "nip", "attendance": "nip", "activities": "nip",
+    "targets": "nip", "feedback": "ratee_nip",
+}
+WHOLE = "all"
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash of each row's values (column order fixed by sorting the names)."""
+    if frame.empty:
+        return np.zeros(0, dtype=np.uint64)
+    cols = sorted(frame.columns)
+    as_text = frame[cols].astype(object).where(frame[cols].notna(), "\x00NULL")
+    return pd.util.hash_pandas_object(as_text.astype(str), index=False).to_numpy(dtype=np.uint64)
+
+
+def combine(hashes: np.ndarray) -> str:
+    """An order-independent digest of a multiset of row hashes."""
+    return hashlib.sha256(np.sort(hashes).tobytes()).hexdigest()
+
+
+@dataclass
+class InputFingerprint:
+    """Partition checksums of every table a run read, and the overall fingerprint."""
+
+    partitions: pd.DataFrame  # source_table, partition, row_count, fingerprint
+    employee_digests: pd.DataFrame  # source_table, nip, row_count, digest
+    source_fingerprint: str = ""
+    extras: dict[str, str] = field(default_factory=dict)
+
+
+def partition_keys(table: str, frame: pd.DataFrame) -> pd.Series:
+    if table in PARTITION_COLUMN:
+        column, width = PARTITION_COLUMN[table]
+        return frame[column].astype(str).str.slice(0, width).where(frame[column].notna(), "null")
+    if table in ("feedback", "targets"):
+        quarter = frame["quarter"].astype(str).where(frame["quarter"].notna(), "null")
+        return frame["year"].astype(str).where(frame["year"].notna(), "null") + "-Q" + quarter
+    return pd.Series(WHOLE, index=frame.index)
+
+
+def fingerprint_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Partition checksums and per-employee digests of one extracted (raw) table."""
+    hashes = pd.Series(row_hashes(frame), index=frame.index, dtype="uint64")
+    parts = partition_keys(table, frame) if not frame.empty else pd.Series([], dtype=object)
+    partitions = [
+        {"source_table": table, "partition": str(key), "row_count": int(len(group)),
+         "fingerprint": combine(group.to_numpy(dtype=np.uint64))}
+        for key, group in hashes.groupby(parts, sort=True)
+    ]
+    if not partitions:
+        partitions = [{"source_table": table, "partition": WHOLE, "row_count": 0, "fingerprint": combine(np.zeros(0, np.uint64))}]
+    digests = pd.DataFrame(columns=["source_table", "nip", "row_count", "digest"])
+    column = EMPLOYEE_COLUMN.get(table)
+    if column and not frame.empty:
+        nips = frame[column].astype(object).where(frame[column].notna(), "")
+        grouped = hashes.groupby(nips.astype(str), sort=True)
+        digests = pd.DataFrame({
+            "source_table": table,
+            "nip": list(grouped.groups.keys()),
+            "row_count": grouped.size().to_numpy(),
+            # a sum of row hashes (mod 2^64) is order-independent and cheap for many small groups
+            "digest": grouped.sum().astype("uint64").map(lambda v: f"{int(v):016x}").to_numpy(),
+        })
+    return pd.DataFrame(partitions), digests
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """The package version plus a digest of the code and SQL that compute results."""
+    root = Path(kinerja.__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder, pattern in (("kinerja", "**/*.py"), ("sql", "**/*.sql"), ("flows", "*.py"), ("tasks", "*.py")):
+        for path in sorted((root / folder).glob(pattern)):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return f"{kinerja.__version__}+{digest.hexdigest()[:12]}"
+
+
+def fingerprint_inputs(raw: dict[str, pd.DataFrame | Exception], policy_hash: str, cutoff: date,
+                       flow: str, period: str) -> InputFingerprint:
+    """Fingerprint everything a run's results depend on."""
+    partitions, digests = [], []
+    for table in sorted(raw):
+        frame = raw[table]
+        if not isinstance(frame, pd.DataFrame):  # a missing table: its absence is part of the input
+            partitions.append(pd.DataFrame([{"source_table": table, "partition": "missing", "row_count": 0,
+                                             "fingerprint": hashlib.sha256(repr(frame).encode()).hexdigest()}]))
+            continue
+        p, d = fingerprint_table(table, frame)
+        partitions.append(p)
+        digests.append(d)
+    parts = pd.concat(partitions, ignore_index=True)
+    extras = {"policy_hash": policy_hash, "code_version": code_version(), "cutoff": cutoff.isoformat(),
+              "flow": flow, "period": period}
+    overall = hashlib.sha256()
+    for row in parts.itertuples(index=False):
+        overall.update(f"{row.source_table}/{row.partition}/{row.row_count}/{row.fingerprint}\n".encode())
+    for key in sorted(extras):
+        overall.update(f"{key}={extras[key]}\n".encode())
+    employee = (pd.concat(digests, ignore_index=True) if digests
+                else pd.DataFrame(columns=["source_table", "nip", "row_count", "digest"]))
+    return InputFingerprint(parts, employee, overall.hexdigest(), extras)

@@ -1,0 +1,132 @@
+"""§3 Hasil kerja (work results): targets, proration, realisasi, capaian, hasil_kerja_score."""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from kinerja.periods import Period
+
+from ._common import OPEN_END, day_number, day_numbers, rating, safe_div
+from .calendar import count_between, employee_bounds, working_day_numbers
+
+
+def _quarter_numbers(period: Period) -> list[int]:
+    return [q.number for q in period.quarters()]
+
+
+def period_targets(targets: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The targets rows of the quarters of P (year of P, quarter in P)."""
+    t = targets[(targets["year"].astype("float64") == period.year)
+                & targets["quarter"].astype("float64").isin(_quarter_numbers(period))]
+    t = t.drop_duplicates(["nip", "indicator_id", "year", "quarter"])
+    return pd.DataFrame({"nip": t["nip"].astype(object).to_numpy(),
+                         "indicator_id": t["indicator_id"].astype(object).to_numpy(),
+                         "quarter": t["quarter"].astype("int64").to_numpy(),
+                         "target": t["target"].astype("float64").to_numpy(),
+                         "weight": t["weight"].astype("float64").to_numpy()})
+
+
+def quarter_active_ratio(employees: pd.DataFrame, holidays: pd.DataFrame, period: Period, cutoff: date,
+                         policy) -> pd.DataFrame:
+    """Per employee and quarter q of P: active working days in q / working days in q (both up to the
+    cut-off; 0 when q has no working day). Columns nip, quarter, ratio."""
+    nips, af, at = employee_bounds(employees.drop_duplicates("nip"))
+    parts = []
+    for q in period.quarters():
+        wd = working_day_numbers(q.start, min(q.end, cutoff), holidays, policy)
+        n = count_between(wd, af, at)
+        ratio = n / len(wd) if len(wd) else np.zeros(len(n))
+        parts.append(pd.DataFrame({"nip": nips, "quarter": q.number, "ratio": ratio}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def activity_totals(activities: pd.DataFrame, targets: pd.DataFrame, employees: pd.DataFrame, period: Period,
+                    cutoff: date) -> pd.DataFrame:
+    """Approved activities per (nip, indicator_id, quarter) over the quarters of P that have a target for
+    that nip and indicator, dated between active_from and min(active_to, cut-off) (calendar dates).
+    Columns nip, indicator_id, quarter, quantity_sum, quantity_count."""
+    cols = ["nip", "indicator_id", "quarter", "quantity_sum", "quantity_count"]
+    act = activities[activities["status"].astype(object) == "approved"]
+    if act.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=object if i < 2 else "float64") for i, c in enumerate(cols)})
+    d = day_numbers(act["activity_date"], fill=int(OPEN_END))
+    year, month = (d.astype("datetime64[D]").astype("datetime64[M]").astype("int64") // 12 + 1970,
+                   d.astype("datetime64[D]").astype("datetime64[M]").astype("int64") % 12 + 1)
+    a = pd.DataFrame({"nip": act["nip"].astype(object).to_numpy(),
+                      "indicator_id": act["indicator_id"].astype(object).to_numpy(),
+                      "quarter": (month - 1) // 3 + 1, "year": year, "day": d,
+                      "quantity": act["quantity"].astype("float64").to_numpy()})
+    a = a[(a["year"] == period.year) & a["quarter"].isin(_quarter_numbers(period))]
+    keys = period_targets(targets, period)[["nip", "indicator_id", "quarter"]]
+    a = a.merge(keys, on=["nip", "indicator_id", "quarter"])
+    nips, af, at = employee_bounds(employees.drop_duplicates("nip"))
+    bounds = pd.DataFrame({"nip": nips, "af": af, "last": np.minimum(at, day_number(cutoff))})
+    a = a.merge(bounds, on="nip")
+    a = a[(a["day"] >= a["af"]) & (a["day"] <= a["last"]) & a["quantity"].notna()]
+    g = a.groupby(["nip", "indicator_id", "quarter"], sort=True)["quantity"].agg(["sum", "count"]).reset_index()
+    g.columns = cols
+    g["quantity_count"] = g["quantity_count"].astype("float64")
+    return g
+
+
+def capaian(realisasi, target_effective, direction, cap: float) -> np.ndarray:
+    """higher → 100 × r / t; lower → 100 × (2 − r / t); floored at 0, capped at `cap`.
+    NULL when realisasi is NULL or target_effective is 0."""
+    ratio = safe_div(realisasi, target_effective)
+    lower = np.asarray(direction, dtype=object) == "lower"
+    value = np.where(lower, 100.0 * (2.0 - ratio), 100.0 * ratio)
+    return np.minimum(np.maximum(value, 0.0), cap)  # NaN stays NaN
+
+
+def indicator_scores(targets: pd.DataFrame, indicators: pd.DataFrame, totals: pd.DataFrame,
+                     ratios: pd.DataFrame, period: Period, policy) -> pd.DataFrame:
+    """Per (nip, indicator) with a target in P: target_P, target_effective, weight, realisasi, capaian.
+
+    `totals` is `activity_totals`; `ratios` is `quarter_active_ratio`. Targets whose indicator is not in
+    `indicators` cannot be scored and are left out."""
+    t = period_targets(targets, period)
+    ind = indicators.drop_duplicates("indicator_id")
+    ind = pd.DataFrame({"indicator_id": ind["indicator_id"].astype(object).to_numpy(),
+                        "direction": ind["direction"].astype(object).to_numpy(),
+                        "aggregation": ind["aggregation"].astype(object).to_numpy()})
+    t = t.merge(ind, on="indicator_id").merge(ratios, on=["nip", "quarter"], how="left")
+    t["prorated"] = t["target"] * t["ratio"].fillna(0.0)
+    g = t.groupby(["nip", "indicator_id"], sort=True).agg(
+        direction=("direction", "first"), aggregation=("aggregation", "first"),
+        target_sum=("target", "sum"), target_mean=("target", "mean"), prorated=("prorated", "sum"),
+        weight=("weight", "sum")).reset_index()
+    is_mean = (g["aggregation"] == "mean").to_numpy()
+    g["target_p"] = np.where(is_mean, g["target_mean"], g["target_sum"])
+    g["target_effective"] = np.where(is_mean, g["target_mean"], g["prorated"])
+    if len(totals):
+        tot = totals.groupby(["nip", "indicator_id"])[["quantity_sum", "quantity_count"]].sum().reset_index()
+        g = g.merge(tot, on=["nip", "indicator_id"], how="left")
+    else:
+        g["quantity_sum"] = np.nan
+        g["quantity_count"] = np.nan
+    qsum = g["quantity_sum"].fillna(0.0).to_numpy()
+    qcount = g["quantity_count"].fillna(0.0).to_numpy()
+    g["realisasi"] = np.where(is_mean, safe_div(qsum, qcount), qsum)
+    g["capaian"] = capaian(g["realisasi"], g["target_effective"], g["direction"], policy.hasil_kerja.capaian_cap)
+    g["period"] = period.code
+    return g[["period", "nip", "indicator_id", "direction", "aggregation", "target_p", "target_effective",
+              "realisasi", "capaian", "weight"]]
+
+
+def hasil_kerja_score(indicators: pd.DataFrame, policy) -> pd.DataFrame:
+    """Σ weight × capaian / Σ weight over indicators with non-NULL capaian (NULL when none) and its rating.
+    Columns nip, hasil_kerja_score, hasil_kerja_rating, has_targets."""
+    if indicators.empty:
+        return pd.DataFrame({"nip": pd.Series([], dtype=object), "hasil_kerja_score": pd.Series([], dtype="float64"),
+                             "hasil_kerja_rating": pd.Series([], dtype=object)})
+    ok = indicators["capaian"].notna()
+    w = indicators["weight"].where(ok, 0.0)
+    frame = pd.DataFrame({"nip": indicators["nip"].to_numpy(), "wc": (w * indicators["capaian"].fillna(0.0)).to_numpy(),
+                          "w": w.to_numpy()})
+    g = frame.groupby("nip", sort=True)[["wc", "w"]].sum()
+    score = safe_div(g["wc"].to_numpy(), g["w"].to_numpy())
+    return pd.DataFrame({"nip": g.index.astype(object), "hasil_kerja_score": score,
+                         "hasil_kerja_rating": rating(score, policy.hasil_kerja.above_min,
+                                                      policy.hasil_kerja.meets_min)})

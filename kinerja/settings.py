@@ -1,0 +1,58 @@
+"""Typed run settings: every common option of the CLI, each also read from its environment variable."""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from kinerja import db
+from kinerja.policy import Policy, load_policy
+
+ENV = {
+    "source_url": "KINERJA_SOURCE_URL",
+    "warehouse_url": "KINERJA_WAREHOUSE_URL",
+    "policy_path": "KINERJA_POLICY",
+    "output_dir": "KINERJA_OUTPUT_DIR",
+    "task_runner": "KINERJA_TASK_RUNNER",
+    "dask_address": "KINERJA_DASK_ADDRESS",
+}
+
+
+class RunSettings(BaseModel):
+    """Where a run reads, where it writes, under which policy and cut-off."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source_url: str
+    warehouse_url: str
+    policy_path: str | None = None
+    output_dir: Path = Path("out")
+    data_as_of: datetime | None = None
+    task_runner: Literal["thread", "dask"] = "thread"
+    dask_address: str | None = None
+    render_reports: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "RunSettings":
+        """Options given explicitly win over environment variables, which win over defaults."""
+        values: dict[str, object] = {}
+        for field, var in ENV.items():
+            if os.environ.get(var):
+                values[field] = os.environ[var]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        values.setdefault("source_url", db.default_url())
+        values.setdefault("warehouse_url", db.default_url())  # cli.md: the embedded file, not the source
+        return cls(**values)
+
+    def policy(self) -> Policy:
+        return load_policy(self.policy_path)
+
+    def cutoff(self, policy: Policy, started_at: datetime) -> tuple[datetime, date]:
+        """The data cut-off as a local timestamp in the policy time zone, and its date."""
+        moment = self.data_as_of or started_at
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(policy.tz).replace(tzinfo=None)
+        return moment, moment.date()
