@@ -117,7 +117,7 @@ def indicator_scores(targets: pd.DataFrame, indicators: pd.DataFrame, totals: pd
 
 def hasil_kerja_score(indicators: pd.DataFrame, policy) -> pd.DataFrame:
     """Σ weight × capaian / Σ weight over indicators with non-NULL capaian (NULL when none) and its rating.
-    Columns nip, hasil_kerja_score, hasil_kerja_rating, has_targets."""
+    Columns nip, hasil_kerja_score, hasil_kerja_rating."""
     if indicators.empty:
         return pd.DataFrame({"nip": pd.Series([], dtype=object), "hasil_kerja_score": pd.Series([], dtype="float64"),
                              "hasil_kerja_rating": pd.Series([], dtype=object)})
