@@ -30,6 +30,9 @@ RESULT_TABLES = ("employee_scores", "indicator_scores", "aspect_scores", "rater_
                  "run_units", "run_employees")
 REVISION_SKIP = ("run_id", "period")
 HOST = socket.gethostname()
+# Runs this process is executing now: a run row of this pid that is not here belongs to a run that
+# crashed inside a process that lives on (e.g. the database vanished mid-run), so it can be reaped.
+ACTIVE_RUNS: set[str] = set()
 
 
 class RunInProgress(RuntimeError):
@@ -44,9 +47,11 @@ def new_run_id(flow: str, period: Period, started_at: datetime) -> str:
     return f"{flow}-{period.code}-{started_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def _pid_alive(pid: int | None, host: str | None) -> bool:
+def _pid_alive(pid: int | None, host: str | None, run_id: str | None = None) -> bool:
     if pid is None or host != HOST:
         return host is not None and host != HOST  # another machine's run: assume alive
+    if int(pid) == os.getpid():
+        return run_id is None or run_id in ACTIVE_RUNS
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -69,6 +74,7 @@ class RunLock:
     pg_connection: Any = None
 
     def release(self) -> None:
+        ACTIVE_RUNS.discard(self.run_id)
         with self.engine.begin() as conn:
             conn.execute(sa.text("delete from run_locks where flow = :f and period = :p and run_id = :r"),
                          {"f": self.flow, "p": self.period, "r": self.run_id})
@@ -94,7 +100,7 @@ def reap_dead_runs(engine: Engine, at: datetime) -> list[str]:
     with engine.begin() as conn:
         rows = conn.execute(sa.text("select run_id, pid, host from runs where status = 'running'")).all()
         for run_id, pid, host in rows:
-            if not _pid_alive(pid, host):
+            if not _pid_alive(pid, host, run_id):
                 _reap(conn, run_id, "process ended without finishing (reaped)", at)
                 reaped.append(run_id)
     return reaped
@@ -124,7 +130,7 @@ def acquire_lock(engine: Engine, flow: str, period: Period, run_id: str, at: dat
                                         "where l.flow = :f and l.period = :p"),
                                 {"f": flow, "p": period.code}).first()
             if held is not None:
-                if _pid_alive(held.pid, held.host) and lock.pg_connection is None:
+                if _pid_alive(held.pid, held.host, held.run_id) and lock.pg_connection is None:
                     raise RunInProgress(_holder_message(engine, flow, period, conn))
                 _reap(conn, held.run_id, "process ended without finishing (reaped)", at)
             conn.execute(sa.text("insert into run_locks (flow, period, run_id, pid, host, started_at) "
@@ -137,6 +143,7 @@ def acquire_lock(engine: Engine, flow: str, period: Period, run_id: str, at: dat
         if lock.pg_connection is not None:
             lock.release()
         raise
+    ACTIVE_RUNS.add(run_id)
     return lock
 
 
