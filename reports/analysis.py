@@ -201,6 +201,10 @@ def suppressed(group_size: float | None, min_group_size: int) -> bool:
 
 # --- data quality (kendala) ------------------------------------------------------------------------
 
+def _examples(keys: pd.DataFrame, n: int) -> list[str]:
+    return [k for k in keys["row_key"].dropna().unique() if k][:n]
+
+
 def data_quality_summary(dq: pd.DataFrame, quarantine: pd.DataFrame, examples: int = 3) -> dict:
     """Per table totals, per check findings (count, severity, example keys) and the warnings."""
     totals = dq[dq["check_name"].isna()].sort_values("source_table")
@@ -212,7 +216,7 @@ def data_quality_summary(dq: pd.DataFrame, quarantine: pd.DataFrame, examples: i
         findings.append({
             "table": row.source_table, "check": row.check_name, "failed": row.failed,
             "severity": row.severity, "quarantined": int(len(keys)),
-            "examples": [k for k in keys["row_key"].head(examples) if k is not None],
+            "examples": _examples(keys, examples),
             "details": [d for d in keys["detail"].dropna().unique()[:examples]],
         })
     # Quarantine rows whose check has no data_quality row still get reported.
@@ -221,7 +225,7 @@ def data_quality_summary(dq: pd.DataFrame, quarantine: pd.DataFrame, examples: i
         if (table, check) not in known:
             findings.append({"table": table, "check": check, "failed": float(len(keys)), "severity": None,
                              "quarantined": int(len(keys)),
-                             "examples": [k for k in keys["row_key"].head(examples) if k is not None],
+                             "examples": _examples(keys, examples),
                              "details": [d for d in keys["detail"].dropna().unique()[:examples]]})
     return {
         "totals": [dict(r._asdict()) for r in totals.itertuples(index=False)],

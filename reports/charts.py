@@ -41,13 +41,16 @@ def predikat_bars(env: Environment, rows: list[tuple[str, dict[str, int] | None,
         empty = fmt.label("suppressed", lang) if counts is None else fmt.label("not_available", lang)
         out.append({"y": y, "label": _short(name), "segments": segments, "bold": bold, "empty_text": empty})
     legend_y = 6 + len(rows) * (bar + gap) + 4
-    legend, x = [], LABEL_WIDTH
+    legend, x, line = [], LABEL_WIDTH, 0
     for code in fmt.PREDIKAT_CODES:
         text = fmt.label(code, lang)
-        legend.append({"x": x, "colour": fmt.PREDIKAT_COLOURS[code], "label": text})
-        x += 24 + 6 * len(text)
+        needed = 24 + 6.5 * len(text)
+        if x + needed > WIDTH and x > LABEL_WIDTH:
+            x, line = LABEL_WIDTH, line + 1
+        legend.append({"x": x, "y": legend_y + 16 * line, "colour": fmt.PREDIKAT_COLOURS[code], "label": text})
+        x += needed
     return Markup(env.get_template("charts/predikat_bars.svg.j2").render(
-        width=WIDTH, height=legend_y + 18, rows=out, bar_height=bar, label_width=LABEL_WIDTH, plot_width=plot,
+        width=WIDTH, height=legend_y + 16 * line + 18, rows=out, bar_height=bar, label_width=LABEL_WIDTH, plot_width=plot,
         legend=legend, legend_y=legend_y, title=title))
 
 
@@ -56,9 +59,11 @@ def attendance_line(env: Environment, trend: list[tuple[str, float | None]], lan
     """Monthly attendance rate (percent) as a line."""
     height, left, right, top, bottom = 220, 48, 20, 22, 26
     values = [v * 100 for _, v in trend if v is not None]
-    low = max(0.0, (min(values) // 5) * 5 - 5) if values else 0.0
-    high = 100.0
-    span = (high - low) or 1.0
+    # Five round ticks ending at 100 %: a step of 1, 2, 5, 10 or 25 points that fits the lowest value.
+    lowest = min(values) if values else 0.0
+    step = next((s for s in (1, 2, 5, 10, 25) if 100 - 4 * s <= lowest - 0.5), 25)
+    low, high = 100.0 - 4 * step, 100.0
+    span = high - low
     plot_h = height - top - bottom
     n = max(1, len(trend))
     step = (WIDTH - left - right) / n
@@ -77,7 +82,7 @@ def attendance_line(env: Environment, trend: list[tuple[str, float | None]], lan
     ticks = []
     for k in range(5):
         v = low + span * k / 4
-        ticks.append({"y": ypos(v), "text": fmt.num(v, lang, 0) + "%"})
+        ticks.append({"y": ypos(v), "text": fmt.integer(v, lang) + "%"})
     path = " ".join(f"{p['x']},{p['y']}" for p in points) if len(points) > 1 else ""
     return Markup(env.get_template("charts/line.svg.j2").render(
         width=WIDTH, height=height, left=left, right=right, yticks=ticks, points=points, path=path,

@@ -68,8 +68,8 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         if col in TEXT_COLUMNS:
-            out[col] = out[col].astype(object).where(out[col].notna(), None)
-            out[col] = out[col].map(lambda v: v if v is None else str(v))
+            out[col] = pd.Series([None if pd.isna(v) else str(v) for v in out[col].tolist()], index=out.index,
+                                 dtype=object)
         elif col not in ("data_as_of", "started_at", "finished_at"):
             out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64")
     return out
@@ -131,14 +131,16 @@ def load_runs(engine: Engine) -> pd.DataFrame:
     return read_sql(engine, f"select {', '.join(cols)} from runs", cols)
 
 
-def load_run(engine: Engine, run_id: str) -> RunData:
-    """Every warehouse row of one run (tables the warehouse lacks give empty frames)."""
+def load_run(engine: Engine, run_id: str, tables: tuple[str, ...] | None = None) -> RunData:
+    """The warehouse rows of one run, every table or only `tables` (tables the warehouse lacks give empty frames)."""
     runs = read_sql(engine, "select * from runs where run_id = :run_id", run_id=run_id)
     if runs.empty:
         raise ReportError(f"run {run_id!r} is not in the warehouse; `kinerja runs` lists the runs")
     data = RunData(run=runs.iloc[0].to_dict())
     present = existing_tables(engine)
     for table, columns in RUN_TABLES.items():
+        if tables is not None and table not in tables:
+            continue
         if table not in present:
             data.frames[table] = _typed(pd.DataFrame(columns=columns))
             continue

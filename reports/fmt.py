@@ -149,10 +149,17 @@ def check_label(name: Any, lang: str = "id") -> str:
 
 
 def is_missing(x: Any) -> bool:
+    """None, NaN, NaT and pd.NA are missing; text never is (a comment may read "nan")."""
     if x is None:
         return True
+    if isinstance(x, (str, bytes)):
+        return False
+    if isinstance(x, float):
+        return math.isnan(x)
     try:
-        return bool(isinstance(x, float) and math.isnan(x)) or str(x) in ("nan", "NaT", "<NA>")
+        import pandas as pd
+
+        return bool(pd.isna(x))
     except (TypeError, ValueError):
         return False
 

@@ -1,0 +1,716 @@
+"""Render a run's reports from the warehouse: HTML pages, PDF, XLSX, CSV and the index of all runs.
+
+Layout under the output directory (docs/reports.md):
+`<period>/<run_id>/index.html` (organisation report), `unit/<unit_code>.html`, `card/<nip>.html`,
+`public.html`, `revisions.html`, `report.pdf`, `results.xlsx`, `csv/<table>.csv`; `index.html` at the top.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from markupsafe import Markup
+from sqlalchemy.engine import Engine
+
+from kinerja.periods import Period
+from reports import analysis, charts, export, fmt
+from reports.data import RunData, ReportError, digests, load_run, load_runs, published_run_id
+from reports.text import text
+
+TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
+_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def safe_name(value: Any) -> str:
+    """A file-name-safe form of a unit code, NIP, run id or period."""
+    return _SAFE.sub("_", str(value)) or "_"
+
+
+@dataclass
+class RenderedReport:
+    """Every file render_run wrote; `index` is the run's index.html (the organisation report)."""
+
+    run_id: str
+    period: str
+    directory: Path
+    index: Path
+    html: list[Path] = field(default_factory=list)
+    pdf: list[Path] = field(default_factory=list)
+    xlsx: Path | None = None
+    csv: list[Path] = field(default_factory=list)
+    cards: list[Path] = field(default_factory=list)
+    units: list[Path] = field(default_factory=list)
+    public: Path | None = None
+    revisions: Path | None = None
+
+    @property
+    def paths(self) -> list[Path]:
+        out = [self.index, *self.units, *self.html, *self.cards, *self.pdf, *self.csv]
+        out += [p for p in (self.public, self.revisions, self.xlsx) if p is not None]
+        return list(dict.fromkeys(out))
+
+
+# --- Jinja environment ----------------------------------------------------------------------------
+
+def _lang(ctx) -> str:
+    return ctx.get("lang", "id")
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """Autoescape is forced on for every template (.html.j2 and .svg.j2 alike)."""
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update({
+        "num": pass_context(lambda ctx, x, d=2: fmt.num(x, _lang(ctx), d)),
+        "pct": pass_context(lambda ctx, x: fmt.pct(x, _lang(ctx))),
+        "int_": pass_context(lambda ctx, x: fmt.integer(x, _lang(ctx))),
+        "day": pass_context(lambda ctx, x: fmt.day(x, _lang(ctx))),
+        "ts": pass_context(lambda ctx, x: fmt.timestamp(x, _lang(ctx))),
+        "label": pass_context(lambda ctx, x: fmt.label(x, _lang(ctx))),
+        "month": pass_context(lambda ctx, x: fmt.month_label(x, _lang(ctx))),
+        "check": pass_context(lambda ctx, x: fmt.check_label(x, _lang(ctx))),
+        "mask": fmt.mask_key,
+    })
+    env.globals["t"] = pass_context(lambda ctx, key: text(key, _lang(ctx)))
+    return env
+
+
+@lru_cache(maxsize=1)
+def _css() -> Markup:
+    return Markup((STATIC / "report.css").read_text(encoding="utf-8"))
+
+
+def _write(path: Path, content: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def _render(template: str, **ctx) -> str:
+    ctx.setdefault("css", _css())
+    ctx.setdefault("nav", [])
+    ctx.setdefault("run", None)
+    return environment().get_template(template).render(**ctx)
+
+
+def _pdf(html: str, path: Path, base: Path) -> Path:
+    from weasyprint import HTML
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    HTML(string=html, base_url=str(base)).write_pdf(str(path))
+    return path
+
+
+# --- shared context -------------------------------------------------------------------------------
+
+def _f(x: Any) -> float | None:
+    return None if fmt.is_missing(x) else float(x)
+
+
+def _run_ctx(data: RunData) -> dict:
+    run = dict(data.run)
+    run["published"] = bool(_f(run.get("published")))
+    run["status"] = run.get("status") or "running"
+    for key in ("policy_version", "policy_hash", "reason", "data_as_of"):
+        run[key] = None if fmt.is_missing(run.get(key)) else run.get(key)
+    return run
+
+
+def _report_date(data: RunData) -> date:
+    for key in ("finished_at", "data_as_of", "started_at"):
+        value = data.run.get(key)
+        if not fmt.is_missing(value):
+            try:
+                return value.date() if isinstance(value, datetime) else datetime.fromisoformat(str(value)[:19]).date()
+            except ValueError:
+                continue
+    return date.today()
+
+
+def _signature(data: RunData, unit_name: str, lang: str) -> dict:
+    return {"place": text("place", lang), "date": fmt.day(_report_date(data), lang),
+            "position": text("head_of", lang) % unit_name}
+
+
+def _nav(data: RunData, lang: str, depth: int, has_revisions: bool) -> list[dict]:
+    up = "../" * depth
+    nav = [{"href": f"{up}../../index.html", "text": text("nav_index", lang)},
+           {"href": f"{up}index.html", "text": text("nav_org", lang)},
+           {"href": f"{up}public.html", "text": text("nav_public", lang)}]
+    if has_revisions:
+        nav.append({"href": f"{up}revisions.html", "text": text("nav_revisions", lang)})
+    if data.run.get("status") == "succeeded":
+        nav += [{"href": f"{up}report.pdf", "text": text("nav_pdf", lang)},
+                {"href": f"{up}results.xlsx", "text": text("nav_xlsx", lang)}]
+    return nav
+
+
+def _ikm(value: Any, grade: Any, responses: Any, policy) -> dict:
+    n = int(_f(responses) or 0)
+    v = _f(value)
+    return {"value": v, "grade": None if fmt.is_missing(grade) else grade, "responses": n,
+            "insufficient": v is not None and n < policy.ikm.min_responses}
+
+
+def _org_ikm(us: pd.DataFrame, policy) -> dict:
+    value, n = analysis.organisation_ikm(us)
+    return _ikm(value, analysis.ikm_grade(value, [tuple(g) for g in policy.ikm.grades]), n, policy)
+
+
+def _units(data: RunData, lang: str) -> list[tuple[str, str]]:
+    """(unit_code, name) of the run's unit_scores rows, by name."""
+    codes = [c for c in data["unit_scores"]["unit_code"].dropna().unique()]
+    return sorted(((c, data.unit_name(c, lang)) for c in codes), key=lambda u: (u[1].lower(), u[0]))
+
+
+def _unit_href(code: str, depth: int) -> str:
+    return f"{'../' * depth}unit/{safe_name(code)}.html"
+
+
+# --- monthly accountability report ------------------------------------------------------------------
+
+def _month_figures(am: pd.DataFrame, us: pd.DataFrame, unit: str | None, policy) -> dict:
+    if unit is not None:
+        am = am[am["unit_code"] == unit]
+        us = us[us["unit_code"] == unit]
+    recap = analysis.attendance_recap(am)
+    if unit is None:
+        ikm = _org_ikm(us, policy)["value"]
+    else:
+        ikm = _f(us["ikm"].iloc[0]) if len(us) else None
+    return {"rate": recap["rate"], "tk_days": recap["tk_days"], "deduction_mean": recap["deduction_mean"],
+            "ikm": ikm, "has_rows": not am.empty}
+
+
+def _comparison_runs(engine: Engine, data: RunData) -> list[tuple[str, Period, RunData | None]]:
+    p = data.period
+    out = []
+    for key, other in (("previous_month", p.previous()), ("same_month_last_year", Period.month(p.year - 1, p.number))):
+        run_id = published_run_id(engine, other)
+        other_data = load_run(engine, run_id, tables=("unit_scores", "attendance_monthly")) if run_id else None
+        out.append((key, other, other_data))
+    return out
+
+
+def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons, dq: dict) -> dict:
+    am, us, alerts = data["attendance_monthly"], data["unit_scores"], data["discipline_alerts"]
+    is_org = unit is None
+    am_s = am if is_org else am[am["unit_code"] == unit]
+    recap = analysis.attendance_recap(am_s)
+    if is_org:
+        ikm = _org_ikm(us, policy)
+        recap["employees"] = int(us["employees"].fillna(0).sum()) if len(us) else recap["employees"]
+    else:
+        row = us[us["unit_code"] == unit]
+        ikm = _ikm(row["ikm"].iloc[0], row["ikm_grade"].iloc[0], row["ikm_responses"].iloc[0], policy) \
+            if len(row) else _ikm(None, None, 0, policy)
+        if len(row):
+            recap["employees"] = int(_f(row["employees"].iloc[0]) or recap["employees"])
+    unit_rows = []
+    if is_org:
+        for code, name in _units(data, lang):
+            r = us[us["unit_code"] == code].iloc[0]
+            rc = analysis.attendance_recap(am[am["unit_code"] == code])
+            ik = _ikm(r["ikm"], r["ikm_grade"], r["ikm_responses"], policy)
+            unit_rows.append({"name": name, "href": _unit_href(code, 0), "employees": r["employees"],
+                              "rate": _f(r["attendance_rate"]), "recap": rc, "ikm": ik["value"],
+                              "grade": ik["grade"], "responses": ik["responses"], "insufficient": ik["insufficient"]})
+    employee_rows = []
+    if not is_org:
+        for r in am_s.sort_values("nip").itertuples(index=False):
+            employee_rows.append({
+                "nip": r.nip, "name": data.employee_name(r.nip), "workdays": r.workdays,
+                "present_days": r.present_days, "excused_days": r.excused_days, "tk_days": r.tk_days,
+                "tl": sum(_f(getattr(r, c)) or 0 for c in analysis.TL),
+                "psw": sum(_f(getattr(r, c)) or 0 for c in analysis.PSW),
+                "deduction_pct": r.deduction_pct, "attendance_rate": _f(r.attendance_rate)})
+    units_of = analysis.unit_of_nip(am)
+    alert_rows = []
+    for a in alerts.itertuples(index=False):
+        u = units_of.get(a.nip)
+        if not is_org and u != unit:
+            continue
+        alert_rows.append({"nip": a.nip, "name": data.employee_name(a.nip), "unit": data.unit_name(u, lang),
+                           "tk_days_ytd": a.tk_days_ytd, "max_consecutive_tk": a.max_consecutive_tk,
+                           "level": a.level, "is_new": bool(_f(a.is_new))})
+    alert_rows.sort(key=lambda a: (not a["is_new"], -(_f(a["tk_days_ytd"]) or 0), a["nip"]))
+    new_alerts = sum(1 for a in alert_rows if a["is_new"])
+
+    current = _month_figures(am, us, unit, policy)
+    comparison = [{"label": f"{text('this_month', lang)} ({data.period.label(lang)})", "available": True,
+                   "current": True, "run_id": data.run_id, **current}]
+    for key, other, other_data in comparisons:
+        figures = _month_figures(other_data["attendance_monthly"], other_data["unit_scores"], unit, policy) \
+            if other_data is not None else None
+        available = figures is not None and figures["has_rows"]
+        comparison.append({"label": f"{text(key, lang)} ({other.label(lang)})", "available": available,
+                           "current": False, "run_id": other_data.run_id if other_data else None,
+                           **(figures or {})})
+
+    recs = []
+    if new_alerts:
+        recs.append(text("rec_new_alerts", lang) % new_alerts)
+    if len(alert_rows) - new_alerts:
+        recs.append(text("rec_old_alerts", lang) % (len(alert_rows) - new_alerts))
+    ikm_units = [(name, us[us["unit_code"] == code].iloc[0]) for code, name in _units(data, lang)
+                 if is_org or code == unit]
+    for name, r in ikm_units:
+        n = int(_f(r["ikm_responses"]) or 0)
+        if n == 0:
+            recs.append(text("rec_ikm_none", lang) % name)
+        elif n < policy.ikm.min_responses:
+            recs.append(text("rec_ikm_sample", lang) % (name, policy.ikm.min_responses))
+    if recap["unknown_days"]:
+        recs.append(text("rec_unknown", lang) % fmt.integer(recap["unknown_days"], lang))
+    if is_org and dq["quarantined"]:
+        recs.append(text("rec_dq", lang) % fmt.integer(dq["quarantined"], lang))
+    if not recs:
+        recs.append(text("rec_none", lang))
+
+    scope_name = text("organisation", lang) if is_org else data.unit_name(unit, lang)
+    ikm_text = (text("ikm_summary", lang) % (fmt.num(ikm["value"], lang), ikm["grade"], fmt.integer(ikm["responses"], lang))
+                if ikm["value"] is not None else text("ikm_summary_none", lang))
+    summary = text("summary_monthly", lang) % (
+        data.period.label(lang), fmt.integer(recap["employees"], lang), fmt.pct(recap["rate"], lang),
+        fmt.integer(recap["tk_days"], lang), fmt.num(recap["deduction_mean"], lang), ikm_text)
+    return {"is_org": is_org, "heading": scope_name, "summary_text": summary, "recap": recap, "ikm": ikm,
+            "unit_rows": unit_rows, "employee_rows": employee_rows, "alerts": alert_rows, "new_alerts": new_alerts,
+            "comparison": comparison, "recommendations": recs,
+            "signature": None if is_org else _signature(data, scope_name, lang)}
+
+
+# --- quarterly / annual appraisal report ------------------------------------------------------------
+
+def _counts_of(frame: pd.DataFrame) -> dict[str, int]:
+    vc = frame["predikat"].value_counts()
+    return {p: int(vc.get(p, 0)) for p in analysis.PREDIKAT}
+
+
+def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict, flags: dict) -> dict:
+    env = environment()
+    es, us, am = data["employee_scores"], data["unit_scores"], data["attendance_monthly"]
+    is_org = unit is None
+    es_s = es if is_org else es[es["unit_code"] == unit]
+    am_s = am if is_org else am[am["unit_code"] == unit]
+    counts = _counts_of(es_s)
+    rated = sum(v for k, v in counts.items() if k != "belum_dinilai")
+    if is_org:
+        ikm = _org_ikm(us, policy)
+    else:
+        row = us[us["unit_code"] == unit]
+        ikm = _ikm(row["ikm"].iloc[0], row["ikm_grade"].iloc[0], row["ikm_responses"].iloc[0], policy) \
+            if len(row) else _ikm(None, None, 0, policy)
+    unit_rows, bars, ikm_rows = [], [], []
+    for code, name in _units(data, lang):
+        if not is_org and code != unit:
+            continue
+        r = us[us["unit_code"] == code].iloc[0]
+        ik = _ikm(r["ikm"], r["ikm_grade"], r["ikm_responses"], policy)
+        c = {p: int(_f(r[p]) or 0) for p in analysis.PREDIKAT}
+        unit_rows.append({"name": name, "href": _unit_href(code, 0 if is_org else 1), "employees": r["employees"],
+                          "rated": r["rated"], "counts": c, "mean": _f(r["mean_nilai_akhir"]),
+                          "rate": _f(r["attendance_rate"]), "ikm": ik["value"], "grade": ik["grade"],
+                          "responses": ik["responses"], "insufficient": ik["insufficient"]})
+        bars.append((name, c, False))
+        ikm_rows.append({"label": name, "ikm": ik["value"], "grade": ik["grade"], "responses": ik["responses"],
+                         "insufficient": ik["insufficient"]})
+    bars.insert(0, (text("organisation", lang), _counts_of(es), True))
+    trend = analysis.attendance_trend(am_s)
+    attendance = analysis.attendance_rate(am_s)
+    mean_nilai = analysis.organisation_mean_nilai(es_s)
+
+    def name_unit(nip: str, u: Any) -> dict:
+        return {"name": data.employee_name(nip), "unit": data.unit_name(None if fmt.is_missing(u) else u, lang)}
+
+    nips = set(es_s["nip"])
+    awards = [{"nip": a.nip, "nilai_akhir": a.nilai_akhir, "rank": a.rank, "rated": a.rated,
+               **name_unit(a.nip, a.unit_code)}
+              for a in flags["awards"].itertuples(index=False) if a.nip in nips]
+    units_of = dict(zip(es["nip"], es["unit_code"]))
+    training = []
+    for nip, group in flags["training"].groupby("nip", sort=True):
+        if nip not in nips:
+            continue
+        items = []
+        for n in group.itertuples(index=False):
+            if n.kind == "aspect":
+                items.append(f"{fmt.label(n.item, lang)} {fmt.num(n.value, lang)}")
+            else:
+                items.append(f"{text('indicator', lang)} {n.item}: {text('capaian', lang).lower()} {fmt.num(n.value, lang)}%")
+        training.append({"nip": nip, "needs": items, **name_unit(nip, units_of.get(nip))})
+    cal_units = [{"name": data.unit_name(c.unit_code, lang), "rated": c.rated, "sangat_baik": c.sangat_baik,
+                  "share": c.share, "org_share": c.org_share}
+                 for c in flags["unit_share"].itertuples(index=False) if is_org or c.unit_code == unit]
+    ratee_units: dict[str, set] = {}
+    for r in es.dropna(subset=["supervisor_nip"]).itertuples(index=False):
+        ratee_units.setdefault(r.supervisor_nip, set()).add(r.unit_code)
+    cal_sup = []
+    for s in flags["leniency"].itertuples(index=False):
+        sup_unit = units_of.get(s.supervisor_nip)
+        if sup_unit is None and ratee_units.get(s.supervisor_nip):
+            sup_unit = sorted(u for u in ratee_units[s.supervisor_nip] if u is not None)[0] \
+                if any(u is not None for u in ratee_units[s.supervisor_nip]) else None
+        if not is_org and unit not in ratee_units.get(s.supervisor_nip, set()) and sup_unit != unit:
+            continue
+        cal_sup.append({"supervisor_nip": s.supervisor_nip, "name": data.employee_name(s.supervisor_nip) or "–",
+                        "unit": data.unit_name(sup_unit, lang), "ratees": s.ratees, "mean_score": s.mean_score,
+                        "others_mean": s.others_mean, "z": s.z, "direction": s.direction})
+    cal_self = [{"nip": s.nip, "self_score": s.self_score, "perilaku_score": s.perilaku_score, "gap": s.gap,
+                 **name_unit(s.nip, s.unit_code)}
+                for s in flags["self_gap"].itertuples(index=False) if s.nip in nips]
+    employee_rows = []
+    if not is_org:
+        people = es_s.assign(display_name=es_s["nip"].map(data.employee_name)).sort_values(["display_name", "nip"])
+        for e in people.itertuples(index=False):
+            employee_rows.append({"nip": e.nip, "name": e.display_name, "hasil_kerja_score": e.hasil_kerja_score,
+                                  "perilaku_score": e.perilaku_score, "disiplin_score": e.disiplin_score,
+                                  "nilai_akhir": e.nilai_akhir, "predikat": e.predikat,
+                                  "not_rated_reason": e.not_rated_reason,
+                                  "href": f"../card/{safe_name(e.nip)}.html"})
+    scope_name = text("organisation", lang) if is_org else data.unit_name(unit, lang)
+    summary = text("summary_appraisal", lang) % (
+        data.period.label(lang), fmt.integer(rated, lang), fmt.integer(len(es_s), lang),
+        fmt.integer(counts["sangat_baik"] + counts["baik"], lang), fmt.num(mean_nilai, lang),
+        fmt.pct(attendance, lang))
+    title_bar = f"{text('predikat_distribution', lang)} – {scope_name}"
+    return {
+        "is_org": is_org, "heading": scope_name, "summary_text": summary, "employees": len(es_s), "rated": rated,
+        "counts": counts, "mean_nilai": mean_nilai, "attendance": attendance, "ikm": ikm,
+        "unit_rows": unit_rows, "no_unit": int(es["unit_code"].isna().sum()) if is_org else 0,
+        "chart_predikat": charts.predikat_bars(env, bars, lang, title_bar),
+        "trend": trend,
+        "chart_trend": charts.attendance_line(env, trend, lang, text("attendance_trend", lang)) if len(trend) > 1 else None,
+        "chart_ikm": charts.ikm_bars(env, ikm_rows, lang, text("ikm_by_unit", lang)) if is_org and ikm_rows else None,
+        "employee_rows": employee_rows, "awards": awards, "training": training, "cal_units": cal_units,
+        "cal_supervisors": cal_sup, "cal_self": cal_self,
+        "signature": None if is_org else _signature(data, scope_name, lang),
+    }
+
+
+def appraisal_flags(data: RunData, policy) -> dict[str, pd.DataFrame]:
+    """Awards, training needs and calibration flags of a quarterly or annual run (methodology §8)."""
+    pub = policy.publishing
+    es, rts = data["employee_scores"], data["rater_type_scores"]
+    return {
+        "awards": analysis.award_candidates(es, pub.award_top_share),
+        "training": analysis.training_needs(data["aspect_scores"], data["indicator_scores"],
+                                            pub.training_aspect_below, pub.training_capaian_below),
+        "unit_share": analysis.unit_share_flags(data["unit_scores"], pub.calibration.unit_share_gap),
+        "leniency": analysis.supervisor_leniency_flags(es, rts, pub.calibration.rater_leniency_z),
+        "self_gap": analysis.self_gap_flags(es, pub.calibration.self_gap),
+    }
+
+
+def _policy_ctx(policy, lang: str) -> dict:
+    pub = policy.publishing
+    return {
+        "predikat_codes": list(fmt.PREDIKAT_CODES), "min_responses": policy.ikm.min_responses,
+        "award_share": fmt.num(pub.award_top_share * 100, lang, 0) + "%",
+        "aspect_below": fmt.num(pub.training_aspect_below, lang), "capaian_below": fmt.num(pub.training_capaian_below, lang),
+        "unit_share_gap": fmt.num(pub.calibration.unit_share_gap * 100, lang, 0),
+        "rater_leniency_z": fmt.num(pub.calibration.rater_leniency_z, lang),
+        "self_gap": fmt.num(pub.calibration.self_gap, lang),
+    }
+
+
+# --- score card ------------------------------------------------------------------------------------
+
+def _formula(es: dict, policy, lang: str) -> tuple[str, str]:
+    w = policy.nilai_akhir.weights
+    scale = policy.nilai_akhir.perilaku_scale
+    n = lambda x, d=2: fmt.num(x, lang, d)  # noqa: E731
+    names = {k: text(k, lang) for k in ("hasil_kerja", "perilaku", "disiplin", "nilai_akhir")}
+    formula = (f"{names['nilai_akhir']} = {n(w.get('hasil_kerja', 0), 1)} × {names['hasil_kerja']} + "
+               f"{n(w.get('perilaku', 0), 1)} × ({names['perilaku']} × {n(scale, 0)}) + "
+               f"{n(w.get('disiplin', 0), 1)} × {names['disiplin']}")
+    parts, wsum = [], 0.0
+    for key, value in (("hasil_kerja", es["hasil_kerja_score"]), ("perilaku", es["perilaku_score"]),
+                       ("disiplin", es["disiplin_score"])):
+        if value is None or not w.get(key, 0):
+            continue
+        wsum += w[key]
+        shown = f"({n(value)} × {n(scale, 0)})" if key == "perilaku" else n(value)
+        parts.append(f"{n(w[key], 1)} × {shown}")
+    if es["nilai_akhir"] is None or not parts:
+        return formula, ""
+    body = " + ".join(parts)
+    if abs(wsum - 1) > 1e-9:
+        body = f"({body}) / {n(wsum, 1)}"
+    return formula, f"= {body} = {n(es['nilai_akhir'])}"
+
+
+def _card_ctx(data: RunData, nip: str, policy, lang: str) -> dict:
+    es_all = data["employee_scores"]
+    hit = es_all[es_all["nip"] == nip]
+    if hit.empty:
+        raise ReportError(f"employee {nip} is not in run {data.run_id} ({data.run['period']})")
+    es = {k: (None if fmt.is_missing(v) else v) for k, v in hit.iloc[0].to_dict().items()}
+    people = data["run_employees"]
+    person = people[people["nip"] == nip]
+    position = person["position"].iloc[0] if len(person) else None
+    ind = data["indicator_scores"]
+    indicators = [{"indicator_id": r.indicator_id, "name": r.indicator_id, "target_effective": r.target_effective,
+                   "realisasi": r.realisasi, "capaian": r.capaian, "weight": r.weight}
+                  for r in ind[ind["nip"] == nip].sort_values("indicator_id").itertuples(index=False)]
+    order = {t: i for i, t in enumerate(("supervisor", "peer", "subordinate", "public", "self"))}
+    rts = data["rater_type_scores"]
+    raters = sorted(({"rater_type": r.rater_type, "raters": r.raters, "ratings": r.ratings, "score": r.score,
+                      "kept": bool(_f(r.kept)), "weight": r.weight}
+                     for r in rts[rts["nip"] == nip].itertuples(index=False)),
+                    key=lambda r: order.get(r["rater_type"], 99))
+    aspect_order = {a: i for i, a in enumerate(("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis",
+                                                "loyal", "adaptif", "kolaboratif"))}
+    asp = data["aspect_scores"]
+    aspects = sorted(({"aspect": r.aspect, "score": r.score} for r in asp[asp["nip"] == nip].itertuples(index=False)),
+                     key=lambda a: aspect_order.get(a["aspect"], 99))
+    am = data["attendance_monthly"]
+    months = [{"month": r.month, "workdays": r.workdays, "present_days": r.present_days,
+               "excused_days": r.excused_days, "tk_days": r.tk_days,
+               "tl": sum(_f(getattr(r, c)) or 0 for c in analysis.TL),
+               "psw": sum(_f(getattr(r, c)) or 0 for c in analysis.PSW),
+               "deduction_pct": r.deduction_pct, "attendance_rate": _f(r.attendance_rate)}
+              for r in am[am["nip"] == nip].sort_values("month").itertuples(index=False)]
+    fc = data["feedback_comments"]
+    comments = [{"rater_type": r.rater_type, "aspect": r.aspect, "comment": r.comment}
+                for r in fc[fc["nip"] == nip].itertuples(index=False)]
+    comments.sort(key=lambda c: (order.get(c["rater_type"], 99), aspect_order.get(c["aspect"], 99)))
+    formula, values = _formula(es, policy, lang)
+    gap = (es["self_score"] - es["perilaku_score"]) \
+        if es["self_score"] is not None and es["perilaku_score"] is not None else None
+    run_version = data.run.get("policy_version")
+    return {"nip": nip, "name": data.employee_name(nip), "position": None if fmt.is_missing(position) else position,
+            "unit": data.unit_name(es["unit_code"], lang), "es": es, "indicators": indicators, "raters": raters,
+            "aspects": aspects, "months": months, "comments": comments, "formula": formula,
+            "formula_values": values, "self_gap": gap,
+            "policy_mismatch": bool(run_version) and run_version != policy.version,
+            "policy_version_shown": policy.version}
+
+
+def _card_html(data: RunData, nip: str, policy, lang: str, depth: int, has_revisions: bool) -> str:
+    c = _card_ctx(data, nip, policy, lang)
+    title = text("card_title", lang)
+    return _render("card.html.j2", lang=lang, c=c, title=title, run=_run_ctx(data),
+                   period_label=data.period.label(lang),
+                   subtitle=f"{c['name'] or nip} · {c['unit']} · {data.period.label(lang)}",
+                   nav=_nav(data, lang, depth, has_revisions))
+
+
+# --- public report ---------------------------------------------------------------------------------
+
+def _public_html(data: RunData, policy, lang: str, dq: dict, has_revisions: bool) -> str:
+    env = environment()
+    us = data["unit_scores"]
+    k = policy.publishing.min_group_size
+    appraisal = data.flow != "monthly"
+    rows = []
+    for code, name in _units(data, lang):
+        r = us[us["unit_code"] == code].iloc[0]
+        ik = _ikm(r["ikm"], r["ikm_grade"], r["ikm_responses"], policy)
+        employees = _f(r["employees"])
+        rows.append({"code": code, "name": name, "employees": employees, "rated": _f(r["rated"]),
+                     "counts": {p: _f(r[p]) for p in analysis.PREDIKAT}, "mean": _f(r["mean_nilai_akhir"]),
+                     "rate": _f(r["attendance_rate"]), "ikm": ik["value"], "grade": ik["grade"],
+                     "responses": ik["responses"], "insufficient": ik["insufficient"],
+                     "hidden": analysis.suppressed(employees, k),
+                     "mean_hidden": analysis.suppressed(_f(r["rated"]), k)})
+    # Secondary suppression: with exactly one hidden unit the totals would reveal it, so hide the next smallest.
+    hidden = [r for r in rows if r["hidden"] and (r["employees"] or 0) > 0]
+    secondary = False
+    if len(hidden) == 1:
+        visible = sorted((r for r in rows if not r["hidden"]), key=lambda r: (r["employees"] or 0, r["code"]))
+        if visible:
+            visible[0]["hidden"] = True
+            secondary = True
+    org_employees = float(us["employees"].fillna(0).sum()) if len(us) else 0.0
+    org_rated = float(us["rated"].fillna(0).sum()) if len(us) else 0.0
+    am = data["attendance_monthly"]
+    am_units = am[am["unit_code"].isin([r["code"] for r in rows])]
+    org_ikm = _org_ikm(us, policy)
+    mean = None
+    if appraisal and org_rated:
+        means = us.dropna(subset=["mean_nilai_akhir"])
+        mean = float((means["mean_nilai_akhir"] * means["rated"]).sum() / means["rated"].sum()) if len(means) else None
+    total = {"employees": org_employees, "rated": org_rated,
+             "counts": {p: float(us[p].fillna(0).sum()) for p in analysis.PREDIKAT},
+             "mean": mean, "rate": analysis.attendance_rate(am_units), "ikm": org_ikm["value"],
+             "grade": org_ikm["grade"], "responses": org_ikm["responses"], "insufficient": org_ikm["insufficient"],
+             "hidden": analysis.suppressed(org_employees, k), "mean_hidden": analysis.suppressed(org_rated, k)}
+    bars = [(r["name"], None if r["hidden"] else {p: int(r["counts"][p] or 0) for p in analysis.PREDIKAT}, False)
+            for r in rows]
+    if appraisal:
+        bars.insert(0, (text("organisation", lang), None if total["hidden"] else
+                        {p: int(total["counts"][p]) for p in analysis.PREDIKAT}, True))
+    ikm_rows = [{"label": r["name"], "ikm": r["ikm"], "grade": r["grade"], "responses": r["responses"],
+                 "insufficient": r["insufficient"]} for r in rows]
+    ikm_text = fmt.num(org_ikm["value"], lang) + (f" ({org_ikm['grade']})" if org_ikm["grade"] else "") \
+        if org_ikm["value"] is not None else text("not_available", lang)
+    return _render(
+        "public.html.j2", lang=lang, title=text("public_title", lang), period_label=data.period.label(lang),
+        subtitle=data.period.label(lang), run=_run_ctx(data), nav=[], rows=rows, total=total,
+        appraisal=appraisal, min_group=k, secondary=secondary, dq=dq,
+        summary_text=text("summary_public", lang) % (data.period.label(lang), ikm_text),
+        chart_predikat=charts.predikat_bars(env, bars, lang, text("predikat_distribution", lang))
+        if appraisal and rows else None,
+        chart_ikm=charts.ikm_bars(env, ikm_rows, lang, text("ikm_by_unit", lang)) if ikm_rows else None,
+        **_policy_ctx(policy, lang))
+
+
+# --- revision report -------------------------------------------------------------------------------
+
+def _inputs_text(changes: list[dict], lang: str) -> str:
+    parts = []
+    for c in changes:
+        table = fmt.label(c["table"], lang)
+        if c["same_count"]:
+            parts.append(text("content_changed", lang) % (fmt.integer(c["new_rows"], lang), table))
+        else:
+            sign = "+" if c["new_rows"] > c["old_rows"] else "−"
+            parts.append(f"{sign}{fmt.integer(c['rows'], lang)} {text('rows', lang)} {table}")
+    return ", ".join(parts)
+
+
+def _revisions_html(engine: Engine, data: RunData, lang: str, depth: int) -> str:
+    rev = data["revisions"]
+    previous = rev["previous_run_id"].dropna().iloc[0] if rev["previous_run_id"].notna().any() \
+        else data.run.get("previous_run_id")
+    dg = digests(engine, [r for r in (data.run_id, previous) if r])
+    changes = analysis.input_changes(dg[dg["run_id"] == data.run_id], dg[dg["run_id"] == previous])
+    es = data["employee_scores"]
+    units_of = dict(zip(es["nip"], es["unit_code"]))
+    rows = []
+    for r in analysis.revision_summary(rev):
+        rows.append({**r, "name": data.employee_name(r["nip"]),
+                     "unit": data.unit_name(units_of.get(r["nip"]), lang),
+                     "other": [fmt.label(f, lang) if f in fmt.LABELS["id"] else f for f in r["other"]],
+                     "nilai_akhir": tuple(_f(v) if not fmt.is_missing(v) else None for v in r["nilai_akhir"])
+                     if r["nilai_akhir"] else None,
+                     "inputs": _inputs_text(changes.get(r["nip"], []), lang)})
+    return _render("revisions.html.j2", lang=lang, title=text("revision_title", lang),
+                   period_label=data.period.label(lang), subtitle=data.period.label(lang), run=_run_ctx(data),
+                   nav=_nav(data, lang, depth, True), rows=rows,
+                   summary_text=text("summary_revisions", lang) % (data.run_id, previous or "–", len(rows)))
+
+
+# --- entry points ----------------------------------------------------------------------------------
+
+def _run_dir(output_dir: Path, data: RunData) -> Path:
+    return Path(output_dir) / safe_name(data.run["period"]) / safe_name(data.run_id)
+
+
+def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str = "id") -> RenderedReport:
+    """Write every report of one run under `output_dir/<period>/<run_id>/` and return the paths."""
+    data = load_run(engine, run_id)
+    run_dir = _run_dir(output_dir, data)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    out = RenderedReport(run_id=data.run_id, period=str(data.run["period"]), directory=run_dir,
+                         index=run_dir / "index.html")
+    dq = analysis.data_quality_summary(data["data_quality"], data["quarantine"])
+    has_revisions = not data["revisions"].empty
+    monthly = data.flow == "monthly"
+    units = _units(data, lang)
+    title = text(data.flow, lang)
+    common = dict(lang=lang, run=_run_ctx(data), period_label=data.period.label(lang), dq=dq,
+                  **_policy_ctx(policy, lang))
+    if monthly:
+        comparisons = _comparison_runs(engine, data)
+        build = lambda unit: _monthly_doc(data, policy, lang, unit, comparisons, dq)  # noqa: E731
+        template = "monthly.html.j2"
+    else:
+        flags = appraisal_flags(data, policy)
+        build = lambda unit: _appraisal_doc(data, policy, lang, unit, dq, flags)  # noqa: E731
+        template = "appraisal.html.j2"
+    org_doc = build(None)
+    unit_docs = [(code, name, build(code)) for code, name in units]
+    _write(out.index, _render(template, docs=[org_doc], title=title, nav=_nav(data, lang, 0, has_revisions),
+                              subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common))
+    for code, name, doc in unit_docs:
+        path = _write(run_dir / "unit" / f"{safe_name(code)}.html",
+                      _render(template, docs=[doc], title=title, nav=_nav(data, lang, 1, has_revisions),
+                              subtitle=f"{name} · {data.period.label(lang)}", **common))
+        out.units.append(path)
+    out.public = _write(run_dir / "public.html", _public_html(data, policy, lang, dq, has_revisions))
+    if has_revisions:
+        out.revisions = _write(run_dir / "revisions.html", _revisions_html(engine, data, lang, 0))
+    if not monthly:
+        for nip in sorted(data["employee_scores"]["nip"]):
+            out.cards.append(_write(run_dir / "card" / f"{safe_name(nip)}.html",
+                                    _card_html(data, nip, policy, lang, 1, has_revisions)))
+    if data.run.get("status") == "succeeded":
+        pdf_html = _render(template, docs=[org_doc] + [d for _, _, d in unit_docs], title=title,
+                           subtitle=data.period.label(lang), **common)
+        out.pdf.append(_pdf(pdf_html, run_dir / "report.pdf", run_dir))
+    out.xlsx = export.write_xlsx(data, run_dir / "results.xlsx")
+    out.csv = export.write_csv(data, run_dir / "csv")
+    return out
+
+
+def render_card(engine: Engine, nip: str, period: str, output_dir: Path, policy, pdf: bool = False,
+                lang: str = "id") -> Path:
+    """One employee's score card from the published run of `period`; the PDF's path when `pdf`."""
+    p = Period.parse(str(period))
+    if p.kind == "month":
+        raise ReportError(f"score cards are for a quarter or a year, not the month {p.code}")
+    run_id = published_run_id(engine, p)
+    if run_id is None:
+        raise ReportError(f"no published {p.flow} run for {p.code}; run `kinerja run {p.flow}` first")
+    data = load_run(engine, run_id)
+    run_dir = _run_dir(output_dir, data)
+    html = _card_html(data, nip, policy, lang, 1, not data["revisions"].empty)
+    path = _write(run_dir / "card" / f"{safe_name(nip)}.html", html)
+    if pdf:
+        return _pdf(html, path.with_suffix(".pdf"), path.parent)
+    return path
+
+
+def _period_sort_key(code: str) -> tuple:
+    try:
+        p = Period.parse(code)
+    except ValueError:
+        return (date.min, 9, code)
+    return (p.end, {"year": 2, "quarter": 1, "month": 0}[p.kind], code)
+
+
+def render_index(engine: Engine, output_dir: Path, lang: str = "id") -> Path:
+    """`output_dir/index.html`: every run grouped by period (newest first), published runs marked."""
+    output_dir = Path(output_dir)
+    runs = load_runs(engine)
+    groups = []
+    for period in sorted(runs["period"].dropna().unique(), key=_period_sort_key, reverse=True):
+        rows = runs[runs["period"] == period].copy()
+        rows["_order"] = rows["started_at"].astype(str)
+        entries = []
+        for r in rows.sort_values(["_order", "run_id"], ascending=False).itertuples(index=False):
+            base = f"{safe_name(period)}/{safe_name(r.run_id)}/"
+            docs = []
+            for name, key in (("index.html", "nav_org"), ("public.html", "nav_public"),
+                              ("revisions.html", "nav_revisions"), ("report.pdf", "nav_pdf"),
+                              ("results.xlsx", "nav_xlsx")):
+                if (output_dir / base / name).exists():
+                    docs.append({"href": base + name, "text": text(key, lang)})
+            entries.append({"run_id": r.run_id, "status": r.status or "running",
+                            "published": bool(_f(r.published)), "title": text(r.flow, lang),
+                            "data_as_of": None if fmt.is_missing(r.data_as_of) else r.data_as_of,
+                            "finished_at": None if fmt.is_missing(r.finished_at) else r.finished_at,
+                            "href": docs[0]["href"] if docs and docs[0]["href"].endswith("index.html") else None,
+                            "docs": docs})
+        try:
+            label = Period.parse(period).label(lang)
+        except ValueError:
+            label = period
+        groups.append({"period": period, "label": label, "runs": entries})
+    html = _render("index.html.j2", lang=lang, title=text("index_title", lang),
+                   period_label=text("index_title", lang),
+                   subtitle=fmt.day(date.today(), lang), groups=groups)
+    return _write(output_dir / "index.html", html)
+
+
+__all__ = ["RenderedReport", "render_run", "render_card", "render_index", "appraisal_flags", "environment",
+           "ReportError"]

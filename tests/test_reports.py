@@ -1,0 +1,358 @@
+"""Reports (issue 7): rendered from a hand-built warehouse (tests/report_fixtures.py).
+
+Rendering runs on SQLite and PostgreSQL; the content checks share one SQLite rendering.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+import reports
+from kinerja import db
+from kinerja.policy import load_policy
+from reports import analysis, charts, fmt
+from reports.render import environment
+from tests.report_fixtures import (BLOCKED_RUN, FORMULA_COMMENT, MONTHLY_RUN, PREV_MONTH_RUN, Q_RUN,
+                                   SCRIPT_COMMENT, build_warehouse)
+
+POLICY = load_policy()
+PREDIKAT_LABELS = ["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang", "Sangat Kurang", "Belum Dinilai"]
+
+
+def _apt_install(binary: str, package: str) -> str:
+    """The path of `binary`, installing the Debian package when it is missing (never a silent skip)."""
+    found = shutil.which(binary) or (f"/usr/bin/{binary}" if Path(f"/usr/bin/{binary}").exists() else None)
+    if not found:
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+        found = shutil.which(binary)
+    assert found, f"{binary} is not available after installing {package}"
+    return found
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    return _apt_install("chromium", "chromium")
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    return _apt_install("pdftotext", "poppler-utils")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One SQLite warehouse rendered in full: the monthly, quarterly and blocked runs, the index, a PDF card."""
+    root = tmp_path_factory.mktemp("reports")
+    engine = db.get_engine(f"sqlite:///{root}/warehouse.db")
+    facts = build_warehouse(engine)
+    out = root / "out"
+    rendered = {run: reports.render_run(engine, run, out, POLICY) for run in (MONTHLY_RUN, Q_RUN, BLOCKED_RUN)}
+    index = reports.render_index(engine, out)
+    return {"engine": engine, "facts": facts, "out": out, "rendered": rendered, "index": index}
+
+
+def _all_html(out: Path) -> list[Path]:
+    return sorted(out.rglob("*.html"))
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.values: dict[str, str] = {}
+        self._key: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        key = dict(attrs).get("data-k")
+        if key:
+            self._key, self._text = key, []
+
+    def handle_data(self, data):
+        if self._key:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if self._key and tag in ("td", "span", "div"):
+            self.values[self._key] = "".join(self._text).strip()
+            self._key = None
+
+
+def _parse(path: Path) -> _Tags:
+    parser = _Tags()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def _id_number(text: str) -> float | None:
+    """`1.234,56` → 1234.56; `–` → None."""
+    return None if text == fmt.DASH else float(text.replace(".", "").replace(",", "."))
+
+
+# --- rendering on both engines ---------------------------------------------------------------------
+
+def test_render_run_writes_the_documented_layout(db_url, tmp_path):
+    engine = db.get_engine(db_url)
+    facts = build_warehouse(engine)
+    quarterly = reports.render_run(engine, Q_RUN, tmp_path, POLICY)
+    run_dir = tmp_path / "2026-Q1" / Q_RUN
+    assert quarterly.index == run_dir / "index.html"
+    expected = [run_dir / "public.html", run_dir / "report.pdf", run_dir / "results.xlsx",
+                run_dir / "revisions.html", run_dir / "unit" / "DISDUK.html", run_dir / "csv" / "employee_scores.csv"]
+    expected += [run_dir / "card" / f"{p['nip']}.html" for p in facts["people"]]
+    for path in expected:
+        assert path.exists() and path in quarterly.paths, path
+    monthly = reports.render_run(engine, MONTHLY_RUN, tmp_path, POLICY)
+    assert monthly.pdf == [tmp_path / "2026-03" / MONTHLY_RUN / "report.pdf"]
+    assert (tmp_path / "2026-03" / MONTHLY_RUN / "unit" / "KEC-TGH.html").exists()
+    assert not monthly.cards and monthly.revisions is None
+    index = reports.render_index(engine, tmp_path)
+    html = index.read_text(encoding="utf-8")
+    assert f"2026-Q1/{Q_RUN}/index.html" in html and f"2026-03/{MONTHLY_RUN}/index.html" in html
+    card = reports.render_card(engine, facts["worked_example"], "2026-Q1", tmp_path, POLICY)
+    assert "96,72" in card.read_text(encoding="utf-8")
+
+
+# --- safety ----------------------------------------------------------------------------------------
+
+def test_comment_markup_is_escaped_in_every_page(site):
+    pages = _all_html(site["out"])
+    assert len(pages) > 40
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html, page
+        assert "<b>Budi</b>" not in html, page
+        assert "script" not in _parse(page).tags and "b" not in _parse(page).tags, page
+    card = site["out"] / "2026-Q1" / Q_RUN / "card" / f"{site['facts']['comment_nip']}.html"
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in card.read_text(encoding="utf-8")
+
+
+def test_autoescape_is_forced_for_html_and_svg_templates():
+    env = environment()
+    assert env.autoescape is True
+    svg = charts.predikat_bars(env, [("<script>x</script>", {"baik": 2}, False)])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_public_report_has_no_nip_and_hides_small_groups(site):
+    for run in (Q_RUN, MONTHLY_RUN):
+        html = (site["out"] / ("2026-Q1" if run == Q_RUN else "2026-03") / run / "public.html").read_text("utf-8")
+        assert not re.search(r"\d{18}", html)
+        for person in site["facts"]["people"]:
+            assert person["name"] not in html
+        row = re.search(r"<tr>(?:(?!</tr>).)*Kecamatan Tengah(?:(?!</tr>).)*</tr>", html, re.S).group(0)
+        cells = re.findall(r'<td class="n">(.*?)</td>', row, re.S)
+        assert cells and all("&lt; 5" in c for c in cells), cells
+        assert "Tanda tangan" not in html and "NIP. ...." not in html
+    html = (site["out"] / "2026-03" / MONTHLY_RUN / "public.html").read_text("utf-8")
+    assert "…" in html and "2026-03-05" in html  # quarantine keys shown masked
+
+
+def test_masked_keys_keep_only_the_last_four_digits():
+    assert fmt.mask_key("199105252023211031|2026-01-05") == "…1031|2026-01-05"
+
+
+# --- content ---------------------------------------------------------------------------------------
+
+def test_outlier_unit_and_lenient_supervisor_are_flagged_for_review(site):
+    data = reports.data.load_run(site["engine"], Q_RUN)
+    flags = reports.render.appraisal_flags(data, POLICY)
+    assert list(flags["unit_share"]["unit_code"]).count("DISDUK") == 1
+    lenient = flags["leniency"]
+    assert list(lenient["supervisor_nip"]) == [site["facts"]["lenient_supervisor"]]
+    assert lenient["direction"].iloc[0] == "lenient"
+    assert site["facts"]["self_gap_nip"] in set(flags["self_gap"]["nip"])
+    html = site["rendered"][Q_RUN].index.read_text("utf-8")
+    section = html.split("Kalibrasi (untuk ditinjau)")[1]
+    assert "Dinas Kependudukan dan Pencatatan Sipil" in section
+    assert site["facts"]["lenient_supervisor"] in section
+    assert "untuk ditinjau" in section and "kuota" in section  # "bukan kuota"
+
+
+def test_award_candidates_take_the_top_share_rounded_up_and_at_least_one():
+    es = pd.DataFrame({
+        "unit_code": ["A"] * 12 + ["B"] * 3,
+        "nip": [f"{i:02d}" for i in range(15)],
+        "predikat": ["sangat_baik"] * 4 + ["baik"] * 8 + ["sangat_baik", "baik", "belum_dinilai"],
+        "nilai_akhir": [100.0, 105.0, 105.0, 99.0] + [90.0] * 8 + [101.0, 90.0, None],
+    })
+    got = analysis.award_candidates(es, 0.10)
+    # A: 12 rated → ceil(1.2) = 2, ties on 105 broken by nip; B: 2 rated → ceil(0.2) = 1.
+    assert list(got["nip"]) == ["01", "02", "12"]
+
+
+def test_supervisor_leniency_compares_each_supervisor_with_the_others():
+    es = pd.DataFrame({"nip": [f"e{i}" for i in range(6)], "supervisor_nip": ["s1", "s2", "s3", "s4", "s5", "s1"]})
+    rts = pd.DataFrame({"nip": [f"e{i}" for i in range(6)], "rater_type": ["supervisor"] * 6,
+                        "score": [4.95, 3.8, 3.7, 3.9, 3.75, 4.9]})
+    got = analysis.supervisor_leniency_flags(es, rts, 2.0)
+    assert list(got["supervisor_nip"]) == ["s1"] and got["ratees"].iloc[0] == 2
+
+
+def test_training_needs_use_the_policy_thresholds():
+    aspects = pd.DataFrame({"nip": ["a", "b"], "aspect": ["kompeten", "loyal"], "score": [2.99, 3.0]})
+    indicators = pd.DataFrame({"nip": ["b", "c"], "indicator_id": ["I1", "I2"], "capaian": [69.9, 70.0]})
+    got = analysis.training_needs(aspects, indicators, 3.0, 70)
+    assert list(zip(got["nip"], got["item"])) == [("a", "kompeten"), ("b", "I1")]
+
+
+def test_monthly_report_reads_like_an_lkjip_chapter(site):
+    run_dir = site["out"] / "2026-03" / MONTHLY_RUN
+    html = (run_dir / "index.html").read_text("utf-8")
+    for heading in ("1. Ringkasan", "2. Capaian", "3. Kendala", "4. Rekomendasi", "Peringatan disiplin (PP 94/2021)"):
+        assert heading in html
+    assert "Maret 2026" in html and "sampel belum memadai" in html
+    assert PREV_MONTH_RUN in html  # previous month compared
+    assert re.search(r"Maret 2025\)</td>\s*<td colspan=\"5\" class=\"muted\">tidak tersedia", html)
+    assert '<span class="badge new">Baru</span>' in html
+    unit = (run_dir / "unit" / "DISHUB.html").read_text("utf-8")
+    assert "Kepala Dinas Perhubungan" in unit and "Kota .........." in unit
+    assert "2 April 2026" in unit  # the run's date, the Indonesian way
+
+
+def test_appraisal_report_has_units_chart_awards_and_training(site):
+    html = site["rendered"][Q_RUN].index.read_text("utf-8")
+    assert "Triwulan I 2026" in html and "<svg" in html and "<script" not in html
+    assert '<th class="c">No.</th>' in html
+    assert "Kandidat penghargaan" in html and "Kebutuhan pelatihan" in html
+    unit = (site["out"] / "2026-Q1" / Q_RUN / "unit" / "PKM-01.html").read_text("utf-8")
+    assert "Kepala UPTD Puskesmas Sukamaju" in unit
+    assert f"../card/{site['facts']['worked_example']}.html" in unit
+
+
+def test_pdf_text_contains_the_predikat_labels(site, pdftotext):
+    pdf = site["rendered"][Q_RUN].pdf[0]
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    for label in PREDIKAT_LABELS:
+        assert label in text
+    monthly = subprocess.run([pdftotext, str(site["rendered"][MONTHLY_RUN].pdf[0]), "-"], check=True,
+                             capture_output=True, text=True).stdout
+    assert "Rekomendasi" in monthly and "Kepala Kecamatan Tengah" in monthly
+
+
+def test_xlsx_and_csv_neutralise_formulas(site):
+    from openpyxl import load_workbook
+
+    rendered = site["rendered"][Q_RUN]
+    wb = load_workbook(rendered.xlsx)
+    assert {"employee_scores", "indicator_scores", "unit_scores", "feedback_comments", "revisions"} <= set(wb.sheetnames)
+    ws = wb["employee_scores"]
+    assert [c.value for c in ws[1]][:4] == ["run_id", "period", "nip", "unit_code"]
+    assert all(isinstance(row[2], str) and len(row[2]) == 18 for row in ws.iter_rows(min_row=2, values_only=True))
+    comments = [c for row in wb["feedback_comments"].iter_rows(min_row=2) for c in row if isinstance(c.value, str)]
+    hit = [c for c in comments if "HYPERLINK" in c.value]
+    assert hit and hit[0].value == "'" + FORMULA_COMMENT and hit[0].data_type != "f"
+    assert all(not c.value.startswith(("=", "+", "-", "@")) for c in comments)
+    csv = (rendered.directory / "csv" / "feedback_comments.csv").read_text("utf-8")
+    assert "'=HYPERLINK" in csv and SCRIPT_COMMENT in csv
+
+
+def test_score_card_numbers_equal_the_warehouse(site):
+    engine = site["engine"]
+    cards = [site["facts"]["worked_example"], site["facts"]["comment_nip"], site["facts"]["self_gap_nip"]]
+    cards.append(next(p["nip"] for p in site["facts"]["people"] if p["predikat"] == "belum_dinilai"))
+    for nip in cards:
+        values = _parse(site["out"] / "2026-Q1" / Q_RUN / "card" / f"{nip}.html").values
+        assert len(values) > 20
+        for key, shown in values.items():
+            table, _, rest = key.partition(".")
+            column, _, item = rest.partition(":")
+            where = "run_id = :run and nip = :nip"
+            params = {"run": Q_RUN, "nip": nip}
+            if item:
+                item_col = {"indicator_scores": "indicator_id", "rater_type_scores": "rater_type",
+                            "aspect_scores": "aspect", "attendance_monthly": "month"}[table]
+                where += f" and {item_col} = :item"
+                params["item"] = item
+            with engine.connect() as conn:
+                value = conn.execute(sa.text(f"select {column} from {table} where {where}"), params).scalar_one()
+            got = _id_number(shown)
+            if value is None:
+                assert got is None, key
+            else:
+                assert got == round(float(value), 2), (key, shown, value)
+    html = (site["out"] / "2026-Q1" / Q_RUN / "card" / f"{cards[0]}.html").read_text("utf-8")
+    assert "= 0,6 × 94,00 + 0,3 × (4,22 × 24) + 0,1 × 99,17 = 96,72" in html
+    assert "Kebijakan 2026.1" in html
+
+
+def test_render_card_uses_the_published_run_and_writes_pdf(site, pdftotext):
+    nip = site["facts"]["comment_nip"]
+    pdf = reports.render_card(site["engine"], nip, "2026-Q1", site["out"], POLICY, pdf=True)
+    assert pdf.suffix == ".pdf" and Q_RUN in str(pdf)
+    text = subprocess.run([pdftotext, str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    assert "Sangat Baik" in text and "alert(1)" in text
+    with pytest.raises(reports.ReportError):
+        reports.render_card(site["engine"], "000000000000000000", "2026-Q1", site["out"], POLICY)
+    with pytest.raises(reports.ReportError):
+        reports.render_card(site["engine"], nip, "2025-Q4", site["out"], POLICY)
+
+
+def test_english_labels(site, tmp_path):
+    path = reports.render_card(site["engine"], site["facts"]["worked_example"], "2026-Q1", tmp_path, POLICY,
+                               lang="en")
+    html = path.read_text("utf-8")
+    assert "Final score" in html and "Baik" in html and "96.72" in html and "Quarter 1 2026" in html
+
+
+def test_revision_report_names_changed_results_and_inputs(site):
+    html = site["rendered"][Q_RUN].revisions.read_text("utf-8")
+    first, second = site["facts"]["revised"]
+    assert first in html and second in html
+    assert re.search(r"Baik</span> → <span class=\"p-sangat_baik\">Sangat Baik", html)
+    assert "+2 baris kehadiran" in html and "isi 12 baris kegiatan berubah" in html
+
+
+def test_blocked_run_still_explains_its_data_problems(site):
+    rendered = site["rendered"][BLOCKED_RUN]
+    html = rendered.index.read_text("utf-8")
+    assert "Diblokir" in html and "tabel sumber tidak ada" in html and "kritis" in html
+    assert not rendered.pdf
+
+
+def test_index_lists_runs_newest_period_first_and_marks_published(site):
+    html = site["index"].read_text("utf-8")
+    order = [html.index(f"({p})") for p in ("2026-04", "2026-Q1", "2026-03", "2026-02")]
+    assert order == sorted(order)
+    assert html.count("Dipublikasikan") == 3
+
+
+def test_numbers_and_dates_are_written_the_indonesian_way():
+    assert fmt.num(1234.56) == "1.234,56" and fmt.num(1234.56, "en") == "1,234.56"
+    assert fmt.day(date(2026, 1, 5)) == "5 Januari 2026"
+    assert fmt.pct(0.9523) == "95,23%"
+    assert fmt.label("butuh_perbaikan") == "Butuh Perbaikan"
+
+
+# --- screenshots -----------------------------------------------------------------------------------
+
+def _screenshot(chromium: str, page: Path, png: Path, tmp_path: Path) -> None:
+    profile = tmp_path / f"profile-{png.stem}"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    f"--user-data-dir={profile}", "--hide-scrollbars", f"--screenshot={png}",
+                    "--window-size=1280,1400", page.as_uri()], check=True, capture_output=True, timeout=90)
+
+
+def test_screenshots_of_index_and_card_are_not_blank(site, chromium, tmp_path):
+    from PIL import Image
+
+    card = site["out"] / "2026-Q1" / Q_RUN / "card" / f"{site['facts']['worked_example']}.html"
+    for page in (site["index"], site["rendered"][Q_RUN].index, card):
+        png = tmp_path / f"{page.stem}-{page.parent.name}.png"
+        _screenshot(chromium, page, png, tmp_path)
+        with Image.open(png) as image:
+            colours = image.convert("RGB").getcolors(maxcolors=1 << 20)
+        assert colours is None or len(colours) > 10, page
