@@ -1,0 +1,125 @@
+"""The flows end to end, as real Prefect flow runs, on SQLite and PostgreSQL (issue: flows and schedules)."""
+from __future__ import annotations
+
+import threading
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from kinerja import db
+from kinerja.cli import run_flow
+from tests.city import YEAR, CityTemplate, settings_for
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def city(request, tmp_path_factory):
+    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+    return CityTemplate(request.param, tmp_path_factory.mktemp(f"city-{request.param}"), pg)
+
+
+def _frame(url: str, query: str, **params) -> pd.DataFrame:
+    with db.get_engine(url).connect() as conn:
+        result = conn.execute(sa.text(query), params)
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _scalar(url: str, query: str, **params):
+    with db.get_engine(url).connect() as conn:
+        return conn.execute(sa.text(query), params).scalar()
+
+
+def test_a_whole_year_publishes_every_period_and_accounts_for_every_row(city, tmp_path):
+    url = city.copy()
+    settings = settings_for(url, tmp_path)
+    plan = ([("monthly", {"year": YEAR, "month": m}) for m in range(1, 13)]
+            + [("quarterly", {"year": YEAR, "quarter": q}) for q in range(1, 5)] + [("annual", {"year": YEAR})])
+    outcomes = [run_flow(flow, settings, **period) for flow, period in plan]
+    assert [o.status for o in outcomes] == ["succeeded"] * 17, [o.message for o in outcomes]
+    published = _frame(url, "select flow, period from runs where published = 1 order by flow, period")
+    assert len(published) == 17
+    # extracted = used + quarantined for every table of every run
+    totals = _frame(url, "select * from data_quality where check_name is null")
+    assert (totals["extracted"] == totals["used"] + totals["quarantined"]).all()
+    # the annual run quarantined exactly the bad rows the generator injected into its window
+    annual = outcomes[-1].run_id
+    quarantined = _frame(url, "select source_table, row_key from quarantine where run_id = :r", r=annual)
+    injected = _frame(url, "select source_table, row_key from generator_bad_rows")
+    assert set(map(tuple, quarantined.to_numpy())) == set(map(tuple, injected.to_numpy()))
+    scores = _frame(url, "select * from employee_scores where run_id = :r", r=annual)
+    assert scores["predikat"].isin(["sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang",
+                                    "belum_dinilai"]).all()
+    assert scores["nilai_akhir"].notna().sum() > len(scores) / 2
+
+
+def test_an_identical_second_run_is_unchanged(city, tmp_path):
+    url = city.copy()
+    settings = settings_for(url, tmp_path)
+    first = run_flow("quarterly", settings, year=YEAR, quarter=1)
+    second = run_flow("quarterly", settings, "nothing changed", year=YEAR, quarter=1)
+    assert (first.status, second.status) == ("succeeded", "unchanged")
+    assert second.exit_code == 0
+    runs = _frame(url, "select run_id, status, published from runs order by started_at")
+    assert list(runs["status"]) == ["succeeded", "unchanged"]
+    assert _scalar(url, "select count(*) from employee_scores where run_id = :r", r=second.run_id) == 0
+
+
+def test_correcting_one_attendance_row_changes_only_that_employee(city, tmp_path):
+    url = city.copy()
+    settings = settings_for(url, tmp_path)
+    first = run_flow("quarterly", settings, year=YEAR, quarter=1)
+    target = _frame(url, "select nip, work_date from attendance where status = 'HD' and check_in is not null "
+                         "and work_date between '2026-02-02' and '2026-02-27' order by nip, work_date limit 1")
+    nip, day = target.iloc[0]["nip"], target.iloc[0]["work_date"]
+    with db.get_engine(url).begin() as conn:  # the unit corrects: that day was in fact unexcused absence
+        conn.execute(sa.text("update attendance set status = 'TK', check_in = null, check_out = null "
+                             "where nip = :n and work_date = :d"), {"n": nip, "d": day})
+    second = run_flow("quarterly", settings, "koreksi absensi", year=YEAR, quarter=1)
+    assert second.status == "succeeded"
+    revisions = _frame(url, "select * from revisions where run_id = :r", r=second.run_id)
+    assert set(revisions["nip"]) == {nip}
+    assert set(revisions["previous_run_id"]) == {first.run_id}
+    before = _frame(url, "select * from employee_scores where run_id = :r and nip = :n", r=first.run_id, n=nip)
+    after = _frame(url, "select * from employee_scores where run_id = :r and nip = :n", r=second.run_id, n=nip)
+    changed = {c for c in before.columns if c not in ("run_id", "period")
+               and str(before.iloc[0][c]) != str(after.iloc[0][c])
+               and not (pd.isna(before.iloc[0][c]) and pd.isna(after.iloc[0][c]))}
+    assert changed and set(revisions["field"]) == changed
+    assert "disiplin_score" in changed
+    assert _scalar(url, "select count(*) from runs where published = 1") == 1
+
+
+def test_a_blocked_run_keeps_the_earlier_publication(city, tmp_path):
+    url = city.copy()
+    settings = settings_for(url, tmp_path)
+    first = run_flow("monthly", settings, year=YEAR, month=3)
+    assert first.status == "succeeded"
+    with db.get_engine(url).begin() as conn:  # a feed delivers garbage: >5 % impossible times
+        conn.execute(sa.text("update attendance set check_in = '25:61:00' where work_date between "
+                             "'2026-03-01' and '2026-03-31' and status = 'HD'"))
+    second = run_flow("monthly", settings, year=YEAR, month=3)
+    assert second.status == "blocked" and second.exit_code == 3
+    assert "attendance" in second.message
+    published = _frame(url, "select run_id from runs where published = 1")
+    assert list(published["run_id"]) == [first.run_id]
+    assert _scalar(url, "select count(*) from attendance_monthly where run_id = :r", r=second.run_id) == 0
+    assert _scalar(url, "select count(*) from quarantine where run_id = :r", r=second.run_id) > 0
+
+
+def test_concurrent_runs_of_one_period_publish_exactly_one(city, tmp_path):
+    url = city.copy()
+    settings = settings_for(url, tmp_path)
+    outcomes = []
+    threads = [threading.Thread(target=lambda: outcomes.append(run_flow("monthly", settings, year=YEAR, month=5)))
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    statuses = sorted(o.status for o in outcomes)
+    assert statuses.count("succeeded") == 1, [o.message for o in outcomes]
+    assert set(statuses) <= {"succeeded", "locked", "unchanged"}
+    assert all(o.exit_code == 4 for o in outcomes if o.status == "locked")
+    assert _scalar(url, "select count(*) from runs where published = 1") == 1
