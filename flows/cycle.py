@@ -76,9 +76,9 @@ def close_run(ctx: RunContext, lock: runs.RunLock, outcome: Outcome | None, erro
     try:
         if error is not None:
             reason = f"{type(error).__name__}: {db.redact(error)}".splitlines()[0][:500]
-            runs.record_end(db.get_engine(ctx.settings.warehouse_url), ctx.run_id, "failed",
-                            runs.now_local(ctx.policy.tz), reason=reason)
             outcome = Outcome("failed", reason, ctx.run_id, ctx.flow, ctx.period.code)
+            runs.record_end(db.get_engine(ctx.settings.warehouse_url, attempts=1), ctx.run_id, "failed",
+                            runs.now_local(ctx.policy.tz), reason=reason)
     except Exception:  # noqa: BLE001 - the database is gone; the next run reaps this one
         pass
     finally:

@@ -82,8 +82,9 @@ def text(series: pd.Series) -> pd.Series:
     return out.where(series.notna(), None)
 
 
-def nonempty(frame: pd.DataFrame | None, table: str) -> pd.DataFrame:
-    return frame if frame is not None else empty_frame(table)
+def obj(values) -> pd.Series:
+    """An object-dtype Series (pandas 3 would otherwise infer the arrow-backed `str` dtype, slowly)."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object)
 
 
 DATE, TIME, NUM, TEXT = "date", "time", "num", "text"
@@ -142,7 +143,7 @@ OUTPUT_COLUMNS: dict[str, dict[str, str]] = {
 }
 
 INTEGER_COLUMNS = {"active_workdays", "raters", "ratings", "kept", "workdays", "present_days", "excused_days",
-                   "tk_days", "unknown_days", *_COUNTS, "late_minutes", "early_minutes", "year", "month_no",
+                   "tk_days", "unknown_days", *_COUNTS, "late_minutes", "early_minutes", "year",
                    "tk_days_ytd", "max_consecutive_tk", "is_new", "employees", "rated", *_PREDIKAT,
                    "ikm_responses", "rank"}
 

@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ._common import DECIMALS, day_numbers, days_to_datetime, finish, month_index, safe_div
+from ._common import DECIMALS, day_numbers, days_to_datetime, finish, obj, safe_div
 from .calendar import employee_bounds, expand_active_days, work_schedule, working_day_numbers
 
 # Day classes of `attendance_daily.day_class`.
@@ -69,8 +69,8 @@ def attendance_daily(employees: pd.DataFrame, attendance: pd.DataFrame, unknown_
         a_rows = np.flatnonzero(ok)
         a_keys, first = np.unique(a_keys, return_index=True)
         a_rows = a_rows[first]
-        pos = pd.Index(a_keys).get_indexer(keys)
-        has_row = pos >= 0
+        pos = np.minimum(np.searchsorted(a_keys, keys), max(len(a_keys) - 1, 0))
+        has_row = (a_keys[pos] == keys) if len(a_keys) else np.zeros(n, dtype=bool)
         rows = a_rows[pos[has_row]]
         status[has_row] = attendance["status"].astype(object).to_numpy()[rows]
         check_in[has_row] = attendance["check_in"].astype("float64").to_numpy()[rows]
@@ -86,12 +86,13 @@ def attendance_daily(employees: pd.DataFrame, attendance: pd.DataFrame, unknown_
 
     # Classification by status code (factorised: few distinct codes).
     codes, uniq = pd.factorize(pd.Series(status, dtype=object), use_na_sentinel=True)
-    cls_of_code = np.array([PRESENT if s in att_pol.present_statuses else EXCUSED if s in att_pol.excused_statuses
-                            else TK if s == "TK" else OTHER for s in uniq] + [None], dtype=object)
-    day_class = cls_of_code[codes]  # code -1 -> last entry (None)
+    cls_of_code = np.array([DAY_CLASSES.index(PRESENT if s in att_pol.present_statuses else
+                                              EXCUSED if s in att_pol.excused_statuses else
+                                              TK if s == "TK" else OTHER) for s in uniq] + [-1], dtype="int8")
+    day_class = cls_of_code[codes]  # code -1 -> last entry (-1)
     missing = ~has_row & ~unknown
-    day_class[unknown] = UNKNOWN
-    day_class[missing] = TK if att_pol.missing_record_as == "TK" else UNKNOWN
+    day_class[unknown] = DAY_CLASSES.index(UNKNOWN)
+    day_class[missing] = DAY_CLASSES.index(TK if att_pol.missing_record_as == "TK" else UNKNOWN)
 
     is_hd = np.zeros(n, dtype=bool)
     hd_codes = [i for i, s in enumerate(uniq) if s == "HD" and s in att_pol.present_statuses]
@@ -109,22 +110,39 @@ def attendance_daily(employees: pd.DataFrame, attendance: pd.DataFrame, unknown_
     late_counted = np.where((tl > 0) & ~np.isnan(late), late, 0.0)
     early_counted = np.where((psw > 0) & ~np.isnan(early), early, 0.0)
 
-    year, month = month_index(day)
-    ym = year * 100 + month
-    ym_uniq, ym_inv = np.unique(ym, return_inverse=True)
-    labels = np.array([f"{v // 100:04d}-{v % 100:02d}" for v in ym_uniq], dtype=object)
+    months = day.astype("datetime64[D]").astype("datetime64[M]").astype("int64")  # months since 1970-01
+    first = int(months.min()) if n else 0
+    labels = np.array([f"{(first + i) // 12 + 1970:04d}-{(first + i) % 12 + 1:02d}"
+                       for i in range(int(months.max()) - first + 1 if n else 0)], dtype=object)
     return pd.DataFrame({
         "nip": pd.Categorical.from_codes(emp, categories=pd.Index(nips, dtype=object)) if n else
         pd.Series([], dtype=object),
         "work_date": days_to_datetime(day),
-        "month": labels[ym_inv] if n else np.empty(0, dtype=object),
-        "status": status,
-        "day_class": pd.Categorical(day_class, categories=DAY_CLASSES),
+        "month": pd.Categorical.from_codes((months - first) if n else np.empty(0, dtype="int64"),
+                                           categories=pd.Index(labels, dtype=object)),
+        "status": obj(status),
+        "day_class": pd.Categorical.from_codes(day_class, categories=DAY_CLASSES),
         "late_minutes": late_counted,
         "early_minutes": early_counted,
         "tl_band": tl,
         "psw_band": psw,
     })
+
+
+def _codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and their values of a key column (categorical columns without rehashing)."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return col.cat.codes.to_numpy().astype("int64"), np.asarray(col.cat.categories, dtype=object)
+    codes, uniq = pd.factorize(col.astype(object))
+    return codes.astype("int64"), np.asarray(uniq, dtype=object)
+
+
+def class_codes(daily: pd.DataFrame) -> np.ndarray:
+    """Index into DAY_CLASSES of each row's day_class (the column may be categorical or text)."""
+    col = daily["day_class"]
+    if isinstance(col.dtype, pd.CategoricalDtype) and list(col.cat.categories) == DAY_CLASSES:
+        return col.cat.codes.to_numpy()
+    return pd.Categorical(col.astype(object), categories=DAY_CLASSES).codes
 
 
 def attendance_monthly(daily: pd.DataFrame, units: pd.DataFrame, policy) -> pd.DataFrame:
@@ -136,36 +154,40 @@ def attendance_monthly(daily: pd.DataFrame, units: pd.DataFrame, policy) -> pd.D
     att_pol = policy.attendance
     if daily.empty:
         return finish(daily, "attendance_monthly", ["month", "nip"])
-    nip_codes, nip_uniq = pd.factorize(daily["nip"].astype(object) if not isinstance(
-        daily["nip"].dtype, pd.CategoricalDtype) else daily["nip"])
-    m_codes, m_uniq = pd.factorize(daily["month"])
+    nip_codes, nip_uniq = _codes(daily["nip"])
+    m_codes, m_uniq = _codes(daily["month"])
     n_m = len(m_uniq)
     gid = nip_codes.astype("int64") * n_m + m_codes
-    g_uniq, g_inv = np.unique(gid, return_inverse=True)
+    present = np.bincount(gid, minlength=len(nip_uniq) * n_m) > 0
+    g_uniq = np.flatnonzero(present)  # groups with at least one row, in (nip, month) order
+    g_inv = (np.cumsum(present) - 1)[gid]
     size = len(g_uniq)
 
-    def count(mask) -> np.ndarray:
-        return np.bincount(g_inv, weights=np.asarray(mask, dtype="float64"), minlength=size)
+    def table(values: np.ndarray, k: int) -> np.ndarray:
+        """Per group, how many rows have each value 0..k-1 (one bincount pass)."""
+        return np.bincount(g_inv * k + values, minlength=size * k).reshape(size, k).astype("float64")
 
-    cls = daily["day_class"].astype(object).to_numpy()
+    cls = class_codes(daily).astype("int64")
+    cls = np.where(cls < 0, DAY_CLASSES.index(OTHER), cls)
     tl = daily["tl_band"].to_numpy(dtype="int64")
     psw = daily["psw_band"].to_numpy(dtype="int64")
     pct = np.array([0.0] + att_pol.band_pct)
     n_bands = len(att_pol.band_pct)
+    classes = table(cls, len(DAY_CLASSES))
     out = {
         "month": np.asarray(m_uniq, dtype=object)[g_uniq % n_m],
         "nip": np.asarray(nip_uniq, dtype=object)[g_uniq // n_m],
-        "workdays": np.bincount(g_inv, minlength=size).astype("float64"),
-        "present_days": count(cls == PRESENT),
-        "excused_days": count(cls == EXCUSED),
-        "tk_days": count(cls == TK),
-        "unknown_days": count(cls == UNKNOWN),
+        "workdays": classes.sum(axis=1),
+        "present_days": classes[:, DAY_CLASSES.index(PRESENT)],
+        "excused_days": classes[:, DAY_CLASSES.index(EXCUSED)],
+        "tk_days": classes[:, DAY_CLASSES.index(TK)],
+        "unknown_days": classes[:, DAY_CLASSES.index(UNKNOWN)],
     }
     # Bands beyond the fourth (a policy with more bands) are counted in tl4/psw4; deduction uses them all.
     for prefix, band in (("tl", tl), ("psw", psw)):
+        counts = table(np.clip(band, 0, 4), 5)
         for b in range(1, 5):
-            mask = band == b if b < 4 else band >= 4
-            out[f"{prefix}{b}"] = count(mask)
+            out[f"{prefix}{b}"] = counts[:, b]
     out["late_minutes"] = np.bincount(g_inv, weights=daily["late_minutes"].to_numpy("float64"), minlength=size)
     out["early_minutes"] = np.bincount(g_inv, weights=daily["early_minutes"].to_numpy("float64"), minlength=size)
     band_pct = np.bincount(g_inv, weights=pct[np.clip(tl, 0, n_bands)] + pct[np.clip(psw, 0, n_bands)],

@@ -6,7 +6,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from ._common import OPEN_END, OPEN_START, day_number, day_numbers, days_to_datetime, iso_weekday
+from ._common import OPEN_END, OPEN_START, day_number, day_numbers, days_to_datetime, iso_weekday, obj
 
 
 def working_day_numbers(start: date, end: date, holidays: pd.DataFrame, policy) -> np.ndarray:
@@ -53,7 +53,7 @@ def active_working_days(employees: pd.DataFrame, start: date, end: date, cutoff:
     nips, af, at = employee_bounds(employees)
     n = count_between(wd, af, at)
     total = len(wd)
-    return pd.DataFrame({"nip": nips, "active_workdays": n, "period_workdays": total,
+    return pd.DataFrame({"nip": obj(nips), "active_workdays": n, "period_workdays": total,
                          "prorate_factor": n / total if total else np.full(len(n), np.nan)})
 
 
@@ -117,12 +117,10 @@ def unit_assignment(assignments: pd.DataFrame, employees: pd.DataFrame, windows:
     if assignments.empty or employees.empty or windows.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
     nips, af, at = employee_bounds(employees)
-    emp = pd.DataFrame({"nip": nips, "af": af, "at": at}).drop_duplicates("nip")
-    a = pd.DataFrame({"nip": assignments["nip"].astype(object).to_numpy(),
-                      "unit_code": assignments["unit_code"].astype(object).to_numpy(),
-                      "supervisor_nip": assignments["supervisor_nip"].astype(object).to_numpy(),
-                      "position": assignments["position"].astype(object).to_numpy()
-                      if "position" in assignments else None,
+    emp = pd.DataFrame({"nip": obj(nips), "af": af, "at": at}).drop_duplicates("nip")
+    a = pd.DataFrame({"nip": obj(assignments["nip"]), "unit_code": obj(assignments["unit_code"]),
+                      "supervisor_nip": obj(assignments["supervisor_nip"]),
+                      "position": obj(assignments["position"]) if "position" in assignments else None,
                       "vf": day_numbers(assignments["valid_from"], fill=int(OPEN_START)),
                       "vt": day_numbers(assignments["valid_to"], fill=int(OPEN_END))})
     a = a.merge(emp, on="nip")

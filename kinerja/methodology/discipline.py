@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from ._common import day_number, day_numbers, finish
-from .attendance import TK
+from .attendance import DAY_CLASSES, TK, class_codes
 
 from kinerja.periods import Period
 
@@ -28,7 +28,7 @@ def tk_counts(daily: pd.DataFrame, upto_day: int) -> pd.DataFrame:
     sel = days <= upto_day
     nip = daily["nip"].astype(object).to_numpy()[sel]
     days = days[sel]
-    is_tk = (daily["day_class"].astype(object).to_numpy()[sel] == TK)
+    is_tk = class_codes(daily)[sel] == DAY_CLASSES.index(TK)
     if len(nip) == 0:
         return pd.DataFrame({"nip": pd.Series([], dtype=object), "tk_days_ytd": pd.Series([], dtype="int64"),
                              "max_consecutive_tk": pd.Series([], dtype="int64")})

@@ -8,7 +8,7 @@ import pandas as pd
 
 from kinerja.periods import Period
 
-from ._common import OPEN_END, day_number, day_numbers, rating, safe_div
+from ._common import OPEN_END, day_number, day_numbers, month_index, obj, rating, safe_div
 from .calendar import count_between, employee_bounds, working_day_numbers
 
 
@@ -21,8 +21,7 @@ def period_targets(targets: pd.DataFrame, period: Period) -> pd.DataFrame:
     t = targets[(targets["year"].astype("float64") == period.year)
                 & targets["quarter"].astype("float64").isin(_quarter_numbers(period))]
     t = t.drop_duplicates(["nip", "indicator_id", "year", "quarter"])
-    return pd.DataFrame({"nip": t["nip"].astype(object).to_numpy(),
-                         "indicator_id": t["indicator_id"].astype(object).to_numpy(),
+    return pd.DataFrame({"nip": obj(t["nip"]), "indicator_id": obj(t["indicator_id"]),
                          "quarter": t["quarter"].astype("int64").to_numpy(),
                          "target": t["target"].astype("float64").to_numpy(),
                          "weight": t["weight"].astype("float64").to_numpy()})
@@ -38,7 +37,7 @@ def quarter_active_ratio(employees: pd.DataFrame, holidays: pd.DataFrame, period
         wd = working_day_numbers(q.start, min(q.end, cutoff), holidays, policy)
         n = count_between(wd, af, at)
         ratio = n / len(wd) if len(wd) else np.zeros(len(n))
-        parts.append(pd.DataFrame({"nip": nips, "quarter": q.number, "ratio": ratio}))
+        parts.append(pd.DataFrame({"nip": obj(nips), "quarter": q.number, "ratio": ratio}))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -48,27 +47,34 @@ def activity_totals(activities: pd.DataFrame, targets: pd.DataFrame, employees: 
     that nip and indicator, dated between active_from and min(active_to, cut-off) (calendar dates).
     Columns nip, indicator_id, quarter, quantity_sum, quantity_count."""
     cols = ["nip", "indicator_id", "quarter", "quantity_sum", "quantity_count"]
-    act = activities[activities["status"].astype(object) == "approved"]
-    if act.empty:
-        return pd.DataFrame({c: pd.Series([], dtype=object if i < 2 else "float64") for i, c in enumerate(cols)})
-    d = day_numbers(act["activity_date"], fill=int(OPEN_END))
-    year, month = (d.astype("datetime64[D]").astype("datetime64[M]").astype("int64") // 12 + 1970,
-                   d.astype("datetime64[D]").astype("datetime64[M]").astype("int64") % 12 + 1)
-    a = pd.DataFrame({"nip": act["nip"].astype(object).to_numpy(),
-                      "indicator_id": act["indicator_id"].astype(object).to_numpy(),
-                      "quarter": (month - 1) // 3 + 1, "year": year, "day": d,
-                      "quantity": act["quantity"].astype("float64").to_numpy()})
-    a = a[(a["year"] == period.year) & a["quarter"].isin(_quarter_numbers(period))]
-    keys = period_targets(targets, period)[["nip", "indicator_id", "quarter"]]
-    a = a.merge(keys, on=["nip", "indicator_id", "quarter"])
+    empty = pd.DataFrame({c: pd.Series([], dtype=object if i < 2 else "float64") for i, c in enumerate(cols)})
+    status = activities["status"].to_numpy(dtype=object)
+    d = day_numbers(activities["activity_date"], fill=int(OPEN_END))
+    qty = activities["quantity"].to_numpy(dtype="float64")
+    year, month = month_index(d)
+    quarter = (month - 1) // 3 + 1
+    ok = (status == "approved") & (year == period.year) & np.isin(quarter, _quarter_numbers(period)) & ~np.isnan(qty)
     nips, af, at = employee_bounds(employees.drop_duplicates("nip"))
-    bounds = pd.DataFrame({"nip": nips, "af": af, "last": np.minimum(at, day_number(cutoff))})
-    a = a.merge(bounds, on="nip")
-    a = a[(a["day"] >= a["af"]) & (a["day"] <= a["last"]) & a["quantity"].notna()]
-    g = a.groupby(["nip", "indicator_id", "quarter"], sort=True)["quantity"].agg(["sum", "count"]).reset_index()
-    g.columns = cols
-    g["quantity_count"] = g["quantity_count"].astype("float64")
-    return g
+    rows = np.flatnonzero(ok)
+    e = pd.Index(nips).get_indexer(activities["nip"].to_numpy(dtype=object)[rows])
+    day = d[rows]
+    inside = (e >= 0)
+    inside[inside] = (day[inside] >= af[e[inside]]) & (day[inside] <= np.minimum(at[e[inside]], day_number(cutoff)))
+    rows, e = rows[inside], e[inside]
+    if len(rows) == 0:
+        return empty
+    ind_codes, ind_uniq = pd.factorize(activities["indicator_id"].to_numpy(dtype=object)[rows])
+    n_ind = max(len(ind_uniq), 1)
+    key = (e.astype("int64") * n_ind + ind_codes) * 4 + (quarter[rows] - 1)
+    uniq, inv = np.unique(key, return_inverse=True)
+    g = pd.DataFrame({"nip": obj(np.asarray(nips, dtype=object)[uniq // (4 * n_ind)]),
+                      "indicator_id": obj(np.asarray(ind_uniq, dtype=object)[(uniq // 4) % n_ind]),
+                      "quarter": (uniq % 4 + 1).astype("int64"),
+                      "quantity_sum": np.bincount(inv, weights=qty[rows], minlength=len(uniq)),
+                      "quantity_count": np.bincount(inv, minlength=len(uniq)).astype("float64")})
+    keys = period_targets(targets, period)[["nip", "indicator_id", "quarter"]].drop_duplicates()
+    g = g.merge(keys, on=["nip", "indicator_id", "quarter"])
+    return g.sort_values(["nip", "indicator_id", "quarter"], kind="mergesort").reset_index(drop=True)[cols]
 
 
 def capaian(realisasi, target_effective, direction, cap: float) -> np.ndarray:
@@ -88,9 +94,8 @@ def indicator_scores(targets: pd.DataFrame, indicators: pd.DataFrame, totals: pd
     `indicators` cannot be scored and are left out."""
     t = period_targets(targets, period)
     ind = indicators.drop_duplicates("indicator_id")
-    ind = pd.DataFrame({"indicator_id": ind["indicator_id"].astype(object).to_numpy(),
-                        "direction": ind["direction"].astype(object).to_numpy(),
-                        "aggregation": ind["aggregation"].astype(object).to_numpy()})
+    ind = pd.DataFrame({"indicator_id": obj(ind["indicator_id"]), "direction": obj(ind["direction"]),
+                        "aggregation": obj(ind["aggregation"])})
     t = t.merge(ind, on="indicator_id").merge(ratios, on=["nip", "quarter"], how="left")
     t["prorated"] = t["target"] * t["ratio"].fillna(0.0)
     g = t.groupby(["nip", "indicator_id"], sort=True).agg(

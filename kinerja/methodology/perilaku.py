@@ -6,7 +6,7 @@ import pandas as pd
 
 from kinerja.periods import Period
 
-from ._common import finish, rating, safe_div
+from ._common import finish, obj, rating, safe_div
 
 SUPERVISOR, SELF = "supervisor", "self"
 
@@ -20,10 +20,8 @@ def feedback_in_period(feedback: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 def _base(feedback: pd.DataFrame, period: Period) -> pd.DataFrame:
     f = feedback_in_period(feedback, period)
-    return pd.DataFrame({"ratee_nip": f["ratee_nip"].astype(object).to_numpy(),
-                         "rater_type": f["rater_type"].astype(object).to_numpy(),
-                         "rater_id": f["rater_id"].astype(object).to_numpy(),
-                         "aspect": f["aspect"].astype(object).to_numpy(),
+    return pd.DataFrame({"ratee_nip": obj(f["ratee_nip"]), "rater_type": obj(f["rater_type"]),
+                         "rater_id": obj(f["rater_id"]), "aspect": obj(f["aspect"]),
                          "score": f["score"].astype("float64").to_numpy()})
 
 
