@@ -1,0 +1,209 @@
+"""Read the source tables for a run's extraction window (methodology.md, "Extraction window").
+
+Every table is read by one function, `extract_table`, with the SQL of `sql/extract/<table>.sql`
+(`<table>.<dialect>.sql` where the dialects differ) and bound parameters. Rows come back **as read**:
+every column as text (`str` or None), so that SQLite's loose typing (`'abc'` in a DATE column, `'12'`
+in a REAL column) and PostgreSQL's strict typing look the same to validation. A row whose window
+column does not parse as a date (or year) is extracted anyway so that validation quarantines it.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from kinerja.db import dialect_of, sql_text
+from kinerja.periods import KIND_OF_FLOW, Period
+
+# Contract columns and types (contract.md), in contract order.
+SOURCE_COLUMNS: Mapping[str, Mapping[str, str]] = {
+    "units": {"unit_code": "text", "name": "text", "parent_code": "text", "kind": "text"},
+    "employees": {"nip": "text", "name": "text", "employment_type": "text", "grade": "text",
+                  "active_from": "date", "active_to": "date"},
+    "assignments": {"nip": "text", "unit_code": "text", "position": "text", "supervisor_nip": "text",
+                    "valid_from": "date", "valid_to": "date"},
+    "holidays": {"holiday_date": "date", "name": "text", "kind": "text"},
+    "work_schedules": {"valid_from": "date", "valid_to": "date", "weekday": "integer",
+                       "start_time": "time", "end_time": "time"},
+    "attendance": {"nip": "text", "work_date": "date", "check_in": "time", "check_out": "time",
+                   "status": "text"},
+    "indicators": {"indicator_id": "text", "unit_code": "text", "name": "text", "uom": "text",
+                   "direction": "text", "aggregation": "text"},
+    "targets": {"nip": "text", "indicator_id": "text", "year": "integer", "quarter": "integer",
+                "target": "real", "weight": "real"},
+    "activities": {"activity_id": "text", "nip": "text", "activity_date": "date", "indicator_id": "text",
+                   "quantity": "real", "minutes": "integer", "status": "text", "description": "text"},
+    "feedback": {"feedback_id": "text", "ratee_nip": "text", "rater_id": "text", "rater_type": "text",
+                 "year": "integer", "quarter": "integer", "aspect": "text", "score": "integer",
+                 "comment": "text", "submitted_at": "timestamp"},
+    "survey_responses": {"response_id": "text", "unit_code": "text", "service": "text",
+                         "response_date": "date",
+                         **{f"u{i}": "integer" for i in range(1, 10)}},
+}
+
+#: DataFrame.attrs flag set on extracted frames: contract columns in order, str/None, positional index.
+TEXT_MARK = "kinerja.text_frame"
+
+#: Tables a deployment may leave out (validation.md): absent means "no rows", not an error.
+OPTIONAL_TABLES = frozenset({"survey_responses", "work_schedules"})
+
+_EVERY_FLOW = ("units", "employees", "assignments", "holidays", "work_schedules", "attendance",
+               "survey_responses")
+_APPRAISAL = _EVERY_FLOW + ("indicators", "targets", "activities", "feedback")
+#: The tables each flow reads (monthly runs read no feedback, targets, activities or indicators).
+FLOW_TABLES: Mapping[str, tuple[str, ...]] = {
+    "monthly": _EVERY_FLOW,
+    "quarterly": _APPRAISAL,
+    "annual": _APPRAISAL,
+}
+
+
+class MissingTable(Exception):
+    """A source table, or one of its contract columns, is absent (a critical table check)."""
+
+    def __init__(self, table: str, missing_columns: list[str] | tuple[str, ...] = ()):
+        self.table = table
+        self.missing_columns = tuple(missing_columns)
+        what = (f"lacks column(s) {', '.join(self.missing_columns)}" if self.missing_columns
+                else "is missing")
+        super().__init__(f"source table {table} {what}")
+
+    @property
+    def whole_table(self) -> bool:
+        """True when the table itself is absent (not just some columns)."""
+        return not self.missing_columns or set(self.missing_columns) == set(SOURCE_COLUMNS[self.table])
+
+    def __reduce__(self):  # picklable across Prefect/Dask workers
+        return (MissingTable, (self.table, self.missing_columns))
+
+
+def empty_frame(table: str) -> pd.DataFrame:
+    """A frame with the contract columns of `table` and no rows (text columns, object dtype)."""
+    frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in SOURCE_COLUMNS[table]})
+    frame.attrs[TEXT_MARK] = table
+    return frame
+
+
+def window_params(table: str, period: Period, dialect: str) -> dict[str, object]:
+    """The bound parameters of a table's window query (methodology.md, "Extraction window")."""
+    as_param = (lambda d: d.isoformat()) if dialect == "sqlite" else (lambda d: d)
+    if table == "attendance":  # 1 January of the period's year .. period end (discipline counts the year)
+        return {"date_from": as_param(date(period.year, 1, 1)), "date_to": as_param(period.end)}
+    if table in ("activities", "survey_responses"):
+        return {"date_from": as_param(period.start), "date_to": as_param(period.end)}
+    if table == "targets":
+        return {"year": period.year}
+    if table == "feedback":
+        quarters = [q.number for q in period.quarters()]
+        return {"year": period.year, "quarter_from": min(quarters), "quarter_to": max(quarters)}
+    return {}
+
+
+def _check_columns(engine: Engine, table: str) -> bool:
+    """True when the table exists with every contract column; MissingTable otherwise.
+
+    Returns False (no error) for an absent optional table.
+    """
+    inspector = sa.inspect(engine)
+    if not inspector.has_table(table):
+        if table in OPTIONAL_TABLES:
+            return False
+        raise MissingTable(table, tuple(SOURCE_COLUMNS[table]))
+    present = {c["name"].lower() for c in inspector.get_columns(table)}
+    missing = [c for c in SOURCE_COLUMNS[table] if c not in present]
+    if missing:
+        raise MissingTable(table, missing)
+    return True
+
+
+def _as_text(value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if isinstance(value, float):
+        return None if value != value else repr(value)  # NaN stored in a REAL column reads as NULL
+    return str(value)
+
+
+def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):
+    """Plain DBAPI row tuples in chunks (SQLAlchemy Row objects would double the cost of a read).
+
+    The statement is compiled by SQLAlchemy for the connection's dialect (bound parameters, never
+    string formatting); PostgreSQL streams through a server-side cursor.
+    """
+    compiled = statement.compile(dialect=conn.dialect)
+    bound = compiled.construct_params(params)
+    args = tuple(bound[name] for name in compiled.positiontup) if compiled.positional else bound
+    dbapi = conn.connection.driver_connection
+    cursor = dbapi.cursor(name="kinerja_extract") if conn.dialect.name == "postgresql" else dbapi.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        while True:
+            rows = cursor.fetchmany(chunk_rows)
+            if not rows:
+                return
+            yield rows
+    finally:
+        cursor.close()
+        dbapi.rollback()  # read-only: end the transaction the driver opened
+
+
+def extract_table(engine: Engine, table: str, period: Period, cutoff: date | None, *,
+                  chunk_rows: int = 200_000) -> pd.DataFrame:
+    """The rows of `table` in the run's extraction window, every column as text (`str` or None).
+
+    `cutoff` (the run's data cut-off) does not narrow the window: methodology.md defines the window
+    by the period, and days after the cut-off are ignored by scoring, not by extraction. It is part of
+    the signature so that a pushdown extractor can use it. Rows are streamed in chunks of
+    `chunk_rows`. Raises MissingTable when a needed table or a contract column is absent; an absent
+    optional table (work_schedules, survey_responses) gives an empty frame.
+    """
+    if table not in SOURCE_COLUMNS:
+        raise ValueError(f"{table!r} is not a source table")
+    if cutoff is not None and not isinstance(cutoff, date):
+        raise TypeError("cutoff must be a date or None")
+    columns = list(SOURCE_COLUMNS[table])
+    if not _check_columns(engine, table):
+        return empty_frame(table)
+    dialect = dialect_of(engine)
+    statement = sa.text(sql_text(f"extract/{table}", dialect))
+    params = window_params(table, period, dialect)
+    blocks: list[np.ndarray] = []
+    with engine.connect() as conn:
+        for rows in _fetch_chunks(conn, statement, params, chunk_rows):
+            block = np.empty((len(rows), len(columns)), dtype=object)
+            block[:] = rows
+            blocks.append(block)
+    if not blocks:
+        return empty_frame(table)
+    block = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    data = {}
+    for i, name in enumerate(columns):
+        values = np.ascontiguousarray(block[:, i])
+        if not set(map(type, values)) <= {str, type(None)}:  # the SQL casts to text; drivers may not
+            values = np.array([_as_text(v) for v in values], dtype=object)
+        data[name] = pd.Series(values, dtype=object, copy=False)
+    frame = pd.DataFrame(data, copy=False)
+    frame.attrs[TEXT_MARK] = table
+    return frame
+
+
+def extract_tables(engine: Engine, flow: str, period: Period,
+                   cutoff: date | None) -> dict[str, pd.DataFrame | MissingTable]:
+    """Every table `flow` needs, as `extract_table` returns it, or the MissingTable it raised."""
+    if flow not in FLOW_TABLES:
+        raise ValueError(f"unknown flow {flow!r}; expected one of {', '.join(FLOW_TABLES)}")
+    if KIND_OF_FLOW[flow] != period.kind:
+        raise ValueError(f"flow {flow} runs on a {KIND_OF_FLOW[flow]}, not on {period.code}")
+    out: dict[str, pd.DataFrame | MissingTable] = {}
+    for table in FLOW_TABLES[flow]:
+        try:
+            out[table] = extract_table(engine, table, period, cutoff)
+        except MissingTable as exc:
+            out[table] = exc
+    return out

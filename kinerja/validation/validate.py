@@ -1,0 +1,222 @@
+"""`validate`: raw frames in, typed used frames + quarantine + data_quality + findings out (seam 2).
+
+Tables are validated in reference order (units, employees, indicators, then the tables that point at
+them), each against the keys of the referenced tables' *used* rows, so the rows of a quarantined
+employee are quarantined too (`unknown_nip`). Table checks (kinerja/validation/table_checks.py) then
+decide whether publication is blocked.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from kinerja.extract import FLOW_TABLES, OPTIONAL_TABLES, SOURCE_COLUMNS, MissingTable
+from kinerja.periods import Period
+from kinerja.validation import parse
+from kinerja.validation.core import (QUARANTINE_COLUMNS, TableVerdict, cache_key, combine_verdicts,
+                                     empty_quarantine, partition_attendance, typed_empty, validate_table)
+from kinerja.validation.suites import (CRITICAL, DUPLICATE_IDENTICAL, ERROR, WARNING, check_names,
+                                       referenced_tables)
+
+#: Validation order: a table comes after the tables it references.
+ORDER = ("units", "employees", "indicators", "assignments", "holidays", "work_schedules", "attendance",
+         "activities", "targets", "feedback", "survey_responses")
+DATA_QUALITY_COLUMNS = ["source_table", "extracted", "used", "quarantined", "check_name", "failed", "severity"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A row check that quarantined rows, or a table check that found something."""
+
+    source_table: str
+    check_name: str
+    severity: str  # critical | error | warning
+    count: int  # rows (row checks); keys, groups, rows or columns concerned (table checks)
+    example_keys: tuple[str, ...] = ()
+    message: str = ""
+    table_check: bool = False
+
+    def describe(self, *, masked: bool = False) -> str:
+        keys = [mask_key(k) for k in self.example_keys] if masked else list(self.example_keys)
+        text = f"{self.source_table}: {self.check_name} ({self.count})"
+        if self.message:
+            text += f" - {self.message}"
+        if keys:
+            text += f"; e.g. {', '.join(keys)}"
+        return text
+
+
+@dataclass
+class ValidationResult:
+    used: dict[str, pd.DataFrame]
+    quarantine: pd.DataFrame
+    data_quality: pd.DataFrame
+    unknown_days: pd.DataFrame
+    findings: list[Finding]
+    blocked: bool
+    block_reason: str | None = None
+    verdicts: dict[str, TableVerdict] = field(default_factory=dict)
+
+    @property
+    def block_reason_masked(self) -> str | None:
+        """The block reason with NIPs masked (`…1031`), for logs and Prefect artifacts."""
+        if not self.blocked:
+            return None
+        return "; ".join(f.describe(masked=True) for f in self.findings if f.severity == CRITICAL)
+
+
+_NIP_LIKE = re.compile(r"[0-9]{8,}")
+
+
+def mask_key(key: str) -> str:
+    """A key with every long digit run (NIPs) cut to its last 4 digits: `…1031|2026-01-05`."""
+    return _NIP_LIKE.sub(lambda m: "…" + m.group(0)[-4:], key)
+
+
+def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, period: Period | None = None,
+             cutoff: date | None = None, *,
+             cache: MutableMapping[str, TableVerdict] | None = None) -> ValidationResult:
+    """Validate the extracted tables of a run (docs/architecture.md, seam 2; validation.md).
+
+    `raw` maps table → frame as extract_table returned it, or the MissingTable it raised; a table the
+    flow needs and `raw` lacks counts as missing. `period` and `cutoff` enable the checks that need
+    the calendar (attendance per month). With `cache`, table verdicts (attendance per month) are
+    looked up and stored by `core.cache_key`.
+    """
+    from kinerja.validation.table_checks import table_findings
+
+    if flow not in FLOW_TABLES:
+        raise ValueError(f"unknown flow {flow!r}; expected one of {', '.join(FLOW_TABLES)}")
+    needed = FLOW_TABLES[flow]
+    frames: dict[str, pd.DataFrame] = {}
+    missing: dict[str, MissingTable] = {}
+    for table in ORDER:
+        if table not in needed and table not in raw:
+            continue
+        given = raw.get(table, MissingTable(table, tuple(SOURCE_COLUMNS[table])))
+        if isinstance(given, pd.DataFrame):
+            absent = [c for c in SOURCE_COLUMNS[table] if c not in given.columns]
+            given = MissingTable(table, absent) if absent else given
+        if isinstance(given, MissingTable):
+            if table in OPTIONAL_TABLES and given.whole_table:
+                given = pd.DataFrame({c: pd.Series([], dtype=object) for c in SOURCE_COLUMNS[table]})
+            else:
+                missing[table] = given
+                continue
+        frames[table] = given
+
+    verdicts: dict[str, TableVerdict] = {}
+    refs: dict[str, pd.Index] = {}
+    for table in ORDER:
+        if table in missing:
+            verdicts[table] = TableVerdict(table, 0, typed_empty(table), empty_quarantine())
+        elif table in frames:
+            if table == "units":
+                verdicts[table] = _validate_units(frames[table], policy, cache)
+            else:
+                table_refs = {r: refs.get(r, pd.Index([], dtype=object)) for r in referenced_tables(table)}
+                verdicts[table] = _validate_cached(table, frames[table], table_refs, policy, cache)
+        else:
+            continue
+        key = {"units": "unit_code", "employees": "nip", "indicators": "indicator_id"}.get(table)
+        if key:
+            refs[table] = pd.Index(verdicts[table].used[key].to_numpy(dtype=object), dtype=object)
+
+    findings = _row_findings(verdicts)
+    findings += table_findings(verdicts, missing, frames, policy, period, cutoff)
+    blocked = any(f.severity == CRITICAL for f in findings)
+    block_reason = "; ".join(f.describe() for f in findings if f.severity == CRITICAL) if blocked else None
+    used = {t: verdicts[t].used if t in verdicts else typed_empty(t) for t in SOURCE_COLUMNS}
+    quarantine = pd.concat([empty_quarantine()] + [v.quarantine for v in verdicts.values() if len(v.quarantine)],
+                           ignore_index=True)[QUARANTINE_COLUMNS]
+    return ValidationResult(
+        used=used,
+        quarantine=quarantine,
+        data_quality=_data_quality(verdicts, findings),
+        unknown_days=_unknown_days(verdicts.get("attendance")),
+        findings=findings,
+        blocked=blocked,
+        block_reason=block_reason,
+        verdicts=verdicts,
+    )
+
+
+def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache) -> TableVerdict:
+    if cache is None:
+        return validate_table(table, frame, refs, policy)
+    parts = partition_attendance(frame) if table == "attendance" else {"": frame}
+    verdicts = []
+    for part in parts.values():
+        key = cache_key(table, part, refs)
+        if key not in cache:
+            cache[key] = validate_table(table, part, refs, policy)
+        verdicts.append(cache[key])
+    return combine_verdicts(verdicts) if verdicts else validate_table(table, frame, refs, policy)
+
+
+def _validate_units(frame: pd.DataFrame, policy, cache) -> TableVerdict:
+    """Units reference units (parent_code): repeat until the set of valid unit codes is stable."""
+    codes = frame["unit_code"].dropna()
+    known = pd.Index(codes[codes.astype(str).str.strip() != ""].unique().tolist(), dtype=object)
+    while True:
+        verdict = _validate_cached("units", frame, {"units": known}, policy, cache)
+        valid = pd.Index(verdict.used["unit_code"].to_numpy(dtype=object), dtype=object).unique()
+        if len(valid) == len(known) and valid.isin(known).all():
+            return verdict
+        known = valid
+
+
+def _row_findings(verdicts: Mapping[str, TableVerdict]) -> list[Finding]:
+    out = []
+    for table, verdict in verdicts.items():
+        for check, count in verdict.failed.items():
+            severity = WARNING if check == DUPLICATE_IDENTICAL.name else ERROR
+            out.append(Finding(table, check, severity, count, tuple(verdict.examples.get(check, ())),
+                               f"{count} row(s) failed"))
+    return out
+
+
+def _data_quality(verdicts: Mapping[str, TableVerdict], findings: list[Finding]) -> pd.DataFrame:
+    rows = []
+    for table, v in verdicts.items():
+        totals = dict(source_table=table, extracted=v.extracted, used=len(v.used), quarantined=v.quarantined)
+        rows.append({**totals, "check_name": None, "failed": v.quarantined, "severity": None})
+        order = check_names(table)
+        row_checks = sorted((f for f in findings if f.source_table == table and not f.table_check),
+                            key=lambda f: order.index(f.check_name))
+        for f in row_checks:
+            rows.append({**totals, "check_name": f.check_name, "failed": f.count, "severity": f.severity})
+        for f in findings:
+            if f.source_table == table and f.table_check:
+                rows.append({**totals, "check_name": f.check_name, "failed": 1, "severity": f.severity})
+    frame = pd.DataFrame(rows, columns=DATA_QUALITY_COLUMNS)
+    for col in ("extracted", "used", "quarantined", "failed"):
+        frame[col] = frame[col].astype(np.int64)
+    for col in ("source_table", "check_name", "severity"):
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return frame
+
+
+def _unknown_days(verdict: TableVerdict | None) -> pd.DataFrame:
+    """Days with a quarantined attendance row and no used row (methodology.md, unknown day)."""
+    empty = pd.DataFrame({"nip": pd.Series([], dtype=object),
+                          "work_date": pd.Series([], dtype="datetime64[ns]")})
+    if verdict is None or verdict.quarantined_raw is None or len(verdict.quarantined_raw) == 0:
+        return empty
+    q = verdict.quarantined_raw
+    codes, uniques = parse.factorize(q["work_date"])
+    days = parse.map_uniques(codes, uniques, parse.date_days)
+    keep = ~np.isnan(days) & q["nip"].notna().to_numpy()
+    days_frame = pd.DataFrame({"nip": q["nip"].to_numpy()[keep],
+                               "work_date": parse.days_to_datetime(days[keep])}).drop_duplicates()
+    used = verdict.used[["nip", "work_date"]].drop_duplicates()
+    merged = days_frame.merge(used, on=["nip", "work_date"], how="left", indicator=True)
+    out = merged[merged["_merge"] == "left_only"][["nip", "work_date"]]
+    out = out.sort_values(["work_date", "nip"], kind="stable").reset_index(drop=True)
+    out["nip"] = out["nip"].astype(object)
+    return out

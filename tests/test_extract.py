@@ -1,0 +1,118 @@
+"""Extraction: the run's window, every column as text, chunked reads, missing tables (seam 1)."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from kinerja import db
+from kinerja.extract import SOURCE_COLUMNS, MissingTable, extract_table, extract_tables
+from kinerja.periods import Period
+
+ATTENDANCE = ["nip", "work_date", "check_in", "check_out", "status"]
+NIP = "198001012005011002"
+
+
+def _source(url):
+    engine = db.get_engine(url)
+    db.create_schema(engine, "source")
+    return engine
+
+
+def _insert(engine, table, rows, columns=None):
+    with engine.begin() as conn:
+        db.bulk_insert(conn, table, columns or list(SOURCE_COLUMNS[table]), rows)
+
+
+def _texts(frame):
+    return {type(v) for col in frame.columns for v in frame[col].tolist()}
+
+
+def test_attendance_window_is_january_first_to_period_end(db_url):
+    engine = _source(db_url)
+    days = ["2025-12-31", "2026-01-02", "2026-02-27", "2026-03-31", "2026-04-01"]
+    _insert(engine, "attendance", [(NIP, d, "07:30:00", "16:00:00", "HD") for d in days])
+    raw = extract_table(engine, "attendance", Period.month(2026, 3), date(2026, 3, 31))
+    assert sorted(raw["work_date"]) == ["2026-01-02", "2026-02-27", "2026-03-31"]
+    assert list(raw.columns) == ATTENDANCE
+    assert raw.loc[0, "check_in"] == "07:30:00" and _texts(raw) <= {str, type(None)}
+
+
+def test_activities_and_survey_are_the_period_only(db_url):
+    engine = _source(db_url)
+    _insert(engine, "activities", [(f"A{i}", NIP, d, "IND1", 1, None, "approved", None)
+                                   for i, d in enumerate(["2026-03-31", "2026-04-01", "2026-06-30", "2026-07-01"])])
+    _insert(engine, "survey_responses", [("R1", "DISHUB", "izin", "2026-04-02", *[4] * 9),
+                                         ("R2", "DISHUB", "izin", "2026-03-02", *[4] * 9)])
+    q2 = Period.quarter(2026, 2)
+    assert sorted(extract_table(engine, "activities", q2, None)["activity_id"]) == ["A1", "A2"]
+    assert extract_table(engine, "survey_responses", q2, None)["response_id"].tolist() == ["R1"]
+
+
+def test_targets_of_the_year_and_feedback_of_the_quarters(db_url):
+    engine = _source(db_url)
+    _insert(engine, "targets", [(NIP, "IND1", y, q, 10, 50) for y, q in [(2025, 4), (2026, 1), (2026, 4)]])
+    _insert(engine, "feedback", [(f"F{y}{q}", NIP, NIP, "self", y, q, "loyal", 4, None, "2026-01-05 10:00:00")
+                                 for y, q in [(2025, 4), (2026, 1), (2026, 2), (2026, 3), (2026, 9)]])
+    q2 = Period.quarter(2026, 2)
+    targets = extract_table(engine, "targets", q2, None)
+    assert sorted(zip(targets["year"], targets["quarter"])) == [("2026", "1"), ("2026", "4")]
+    assert targets.loc[0, "target"] in ("10", "10.0")  # numbers come back as text
+    assert sorted(extract_table(engine, "feedback", q2, None)["feedback_id"]) == ["F20262", "F20269"]
+    year = extract_table(engine, "feedback", Period.of_year(2026), None)
+    assert sorted(year["feedback_id"]) == ["F20261", "F20262", "F20263", "F20269"]
+    assert year.loc[year["feedback_id"] == "F20261", "submitted_at"].item() == "2026-01-05 10:00:00"
+
+
+def test_rows_are_read_in_chunks_with_the_same_result(db_url):
+    engine = _source(db_url)
+    _insert(engine, "attendance", [(NIP, f"2026-01-{d:02d}", None, None, "TK") for d in range(1, 8)])
+    whole = extract_table(engine, "attendance", Period.month(2026, 1), None)
+    chunked = extract_table(engine, "attendance", Period.month(2026, 1), None, chunk_rows=2)
+    assert len(whole) == 7 and whole.sort_values("work_date").reset_index(drop=True).equals(
+        chunked.sort_values("work_date").reset_index(drop=True))
+    assert chunked["check_in"].isna().all() and chunked["check_in"].tolist()[0] is None
+
+
+def test_missing_table_and_missing_column_raise(db_url):
+    engine = _source(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("drop table attendance"))
+        conn.execute(sa.text("drop table employees"))
+        conn.execute(sa.text("create table employees (nip text, name text, employment_type text, grade text, "
+                             "active_from date)"))
+    with pytest.raises(MissingTable) as exc:
+        extract_table(engine, "attendance", Period.month(2026, 1), None)
+    assert exc.value.whole_table
+    with pytest.raises(MissingTable) as exc:
+        extract_table(engine, "employees", Period.month(2026, 1), None)
+    assert exc.value.missing_columns == ("active_to",) and not exc.value.whole_table
+
+
+def test_optional_tables_may_be_absent(db_url):
+    engine = _source(db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("drop table work_schedules"))
+        conn.execute(sa.text("drop table survey_responses"))
+    raw = extract_tables(engine, "monthly", Period.month(2026, 1), None)
+    assert set(raw) == {"units", "employees", "assignments", "holidays", "work_schedules", "attendance",
+                        "survey_responses"}
+    assert list(raw["work_schedules"].columns) == list(SOURCE_COLUMNS["work_schedules"])
+    assert len(raw["survey_responses"]) == 0
+    quarterly = extract_tables(engine, "quarterly", Period.quarter(2026, 1), None)
+    assert {"indicators", "targets", "activities", "feedback"} <= set(quarterly)
+
+
+def test_sqlite_rows_whose_window_column_is_not_a_date_are_extracted(tmp_path):
+    engine = _source(f"sqlite:///{tmp_path}/loose.db")
+    _insert(engine, "attendance", [(NIP, d, "25:61", 730, "HD") for d in
+                                   ["abc", None, "2026-02-30", 20260105, "2026-1-5", "1850-01-01", "2026-03-02"]])
+    _insert(engine, "targets", [(NIP, "IND1", y, 1, "abc", "12") for y in ["abc", None, 2026.5, 2025]])
+    _insert(engine, "feedback", [("F1", NIP, NIP, "self", 2025, "x", "loyal", 4, None, None),
+                                 ("F2", NIP, NIP, "self", 2025, 2, "loyal", 4, None, None)])
+    raw = extract_table(engine, "attendance", Period.month(2026, 1), None)
+    assert sorted(raw["work_date"], key=str) == sorted(["abc", None, "2026-02-30", "20260105", "2026-1-5"], key=str)
+    assert set(raw["check_out"]) == {"730"} and _texts(raw) <= {str, type(None)}
+    targets = extract_table(engine, "targets", Period.quarter(2026, 1), None)
+    assert sorted(targets["year"], key=str) == sorted(["abc", None, "2026.5"], key=str)
+    assert set(targets["target"]) == {"abc"} and set(targets["weight"]) == {"12.0"}
+    assert extract_table(engine, "feedback", Period.quarter(2026, 1), None)["feedback_id"].tolist() == ["F1"]
