@@ -121,6 +121,8 @@ def create_schema(engine: Engine, which: str) -> None:
     """Create the `source` or `warehouse` tables if they do not exist (idempotent)."""
     script = sql_text(f"schema/{which}", dialect_of(engine))
     with engine.begin() as conn:
+        if dialect_of(engine) == "postgresql":  # concurrent "create ... if not exists" race on PostgreSQL
+            conn.exec_driver_sql("select pg_advisory_xact_lock(7351)")
         for stmt in statements(script):
             conn.exec_driver_sql(stmt)
 

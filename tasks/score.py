@@ -12,7 +12,8 @@ from kinerja.validation import ValidationResult
 # The frames of score_month / score_period that are warehouse tables (the rest feed reports only).
 MONTH_TABLES = ("attendance_monthly", "discipline_alerts", "unit_scores")
 PERIOD_TABLES = ("employee_scores", "indicator_scores", "aspect_scores", "rater_type_scores",
-                 "feedback_comments", "attendance_monthly", "unit_scores")
+                 "feedback_comments", "attendance_monthly", "unit_scores", "award_candidates", "training_needs",
+                 "calibration_flags")
 
 
 def scoring_inputs(checked: ValidationResult) -> ScoringInputs:
@@ -29,7 +30,11 @@ def names_as_of_run(checked: ValidationResult, employee_units: pd.DataFrame) -> 
     position = assignments.drop_duplicates("nip", keep="last")[["nip", "position"]]
     people = people.merge(position, on="nip", how="left")
     keep = set(employee_units["nip"])
-    return {"run_units": units, "run_employees": people[people["nip"].isin(keep)]}
+    names = {"run_units": units, "run_employees": people[people["nip"].isin(keep)]}
+    if "indicators" in checked.used:
+        names["run_indicators"] = checked.used["indicators"][
+            ["indicator_id", "unit_code", "name", "uom", "direction", "aggregation"]].drop_duplicates("indicator_id")
+    return names
 
 
 @task(name="score-month", cache_policy=NO_CACHE)

@@ -96,9 +96,9 @@ def test_a_blocked_run_keeps_the_earlier_publication(city, tmp_path):
     settings = settings_for(url, tmp_path)
     first = run_flow("monthly", settings, year=YEAR, month=3)
     assert first.status == "succeeded"
-    with db.get_engine(url).begin() as conn:  # a feed delivers garbage: >5 % impossible times
-        conn.execute(sa.text("update attendance set check_in = '25:61:00' where work_date between "
-                             "'2026-03-01' and '2026-03-31' and status = 'HD'"))
+    with db.get_engine(url).begin() as conn:  # a feed delivers garbage: >5 % check-outs before check-ins
+        conn.execute(sa.text("update attendance set check_in = '10:00:00', check_out = '08:00:00' where "
+                             "work_date between '2026-03-01' and '2026-03-31' and status = 'HD'"))
     second = run_flow("monthly", settings, year=YEAR, month=3)
     assert second.status == "blocked" and second.exit_code == 3
     assert "attendance" in second.message

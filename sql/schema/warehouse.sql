@@ -225,3 +225,46 @@ create table if not exists run_employees (
     position        text,
     primary key (run_id, nip)
 );
+
+create table if not exists run_indicators (
+    run_id       text not null,
+    indicator_id text not null,
+    unit_code    text,
+    name         text,
+    uom          text,
+    direction    text,
+    aggregation  text,
+    primary key (run_id, indicator_id)
+);
+
+-- What the appraisal report shows beside the scores, computed by kinerja.methodology.awards (§8):
+-- award candidates, training needs and calibration flags (flags for people to review, never quotas).
+create table if not exists award_candidates (
+    run_id     text not null,
+    period     text not null,
+    unit_code  text,
+    nip        text not null,
+    nilai_akhir double precision,
+    rank       integer
+);
+
+create table if not exists training_needs (
+    run_id    text not null,
+    period    text not null,
+    nip       text not null,
+    kind      text not null,
+    item      text,
+    value     double precision,
+    threshold double precision
+);
+
+create table if not exists calibration_flags (
+    run_id    text not null,
+    period    text not null,
+    flag      text not null,
+    unit_code text,
+    nip       text,
+    value     double precision,
+    reference double precision,
+    threshold double precision
+);
