@@ -110,10 +110,17 @@ def cycle(ctx: RunContext) -> Outcome:
     score = score_month_task if ctx.flow == "monthly" else score_period_task
     results = score(ctx, checked)
     revisions = write_results(ctx, results, checked, fingerprint)
-    index = render_reports(ctx) if ctx.settings.render_reports else None
+    counts = {name: len(frame) for name, frame in results.items()}
+    try:
+        index = render_reports(ctx) if ctx.settings.render_reports else None
+    except Exception as exc:  # noqa: BLE001 - the run is published; its reports can be rendered again
+        post_artifacts(ctx, "succeeded, reports failed", checked, results, None)
+        return Outcome("reports_failed", f"published {ctx.run_id}, but its reports failed: "
+                       f"{type(exc).__name__}: {db.redact(exc)}".splitlines()[0], ctx.run_id, ctx.flow,
+                       ctx.period.code, None, revisions, counts)
     post_artifacts(ctx, "succeeded", checked, results, index)
     return Outcome("succeeded", f"published {ctx.run_id}", ctx.run_id, ctx.flow, ctx.period.code, index,
-                   revisions, {name: len(frame) for name, frame in results.items()})
+                   revisions, counts)
 
 
 def run_period(flow_name: str, period: Period, settings: RunSettings | None, reason: str | None):

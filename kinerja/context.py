@@ -36,7 +36,7 @@ class RunContext:
 class Outcome:
     """How a run ended, for the CLI (exit code) and for the flow's return value."""
 
-    status: str  # succeeded | unchanged | blocked | failed | locked | usage_error
+    status: str  # succeeded | unchanged | blocked | failed | locked | usage_error | reports_failed
     message: str
     run_id: str | None = None
     flow: str | None = None

@@ -192,7 +192,7 @@ def record_end(engine: Engine, run_id: str, status: str, at: datetime, *, reason
         conn.execute(sa.text(
             "update runs set status = :s, finished_at = :t, reason = coalesce(:why, reason), "
             "source_fingerprint = coalesce(:fp, source_fingerprint), "
-            "previous_run_id = coalesce(:prev, previous_run_id) where run_id = :r"),
+            "previous_run_id = coalesce(:prev, previous_run_id) where run_id = :r and status = 'running'"),
             {"s": status, "t": at, "why": reason, "fp": fingerprint, "prev": previous_run_id, "r": run_id})
 
 
@@ -262,6 +262,17 @@ class RunWrite:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def pause_for_fault_test() -> None:
+    """Reliability tests kill a run in the middle of its write transaction: with
+    KINERJA_FAULT_PAUSE_IN_WRITE=<file> set, the writer creates <file> and waits there to be killed."""
+    flag = os.environ.get("KINERJA_FAULT_PAUSE_IN_WRITE")
+    if flag:
+        import time
+
+        open(flag, "w").close()
+        time.sleep(600)
+
+
 def publish(engine: Engine, run_id: str, flow: str, period: str, write: RunWrite, at: datetime) -> int:
     """Write a succeeded run and make it the published one, atomically. Returns revision rows written."""
     n_revisions = 0
@@ -281,6 +292,7 @@ def publish(engine: Engine, run_id: str, flow: str, period: str, write: RunWrite
             n_revisions = db.insert_frame(conn, "revisions", revisions)
         if previous is not None:
             conn.execute(sa.text("update runs set published = 0 where run_id = :r"), {"r": previous["run_id"]})
+        pause_for_fault_test()
         conn.execute(sa.text(
             "update runs set status = 'succeeded', published = 1, finished_at = :t, source_fingerprint = :fp, "
             "previous_run_id = :prev where run_id = :r"),

@@ -23,7 +23,7 @@ from typing import Any
 
 from kinerja.policy import ASPECTS, ATTENDANCE_STATUSES, RATER_TYPES
 
-SUITE_VERSION = "1"  # bump when a check changes meaning; part of every validation cache key
+SUITE_VERSION = "2"  # bump when a check changes meaning; part of every validation cache key
 
 ERROR, WARNING, CRITICAL = "error", "warning", "critical"
 
@@ -216,6 +216,24 @@ SUITES: Mapping[str, tuple[Check, ...]] = {
         Check("time_invalid", ERROR, "end_time is missing or not a time HH:MM[:SS]", _not_null("end_time__value")),
     ),
 }
+
+#: Free text longer than this is not a comment but a paste accident or an attack: the row is quarantined
+#: (`text_too_long`) with a message, instead of bloating every report that shows it. A contract limit of
+#: the data, like the NIP's 18 digits, not a tunable of the methodology.
+MAX_TEXT_LENGTH = 10_000
+FREE_TEXT: Mapping[str, tuple[str, ...]] = {
+    "units": ("name",), "employees": ("name",), "assignments": ("position",), "indicators": ("name",),
+    "activities": ("description",), "feedback": ("comment",), "survey_responses": ("service",),
+}
+
+
+def _short_text(column: str) -> Check:
+    return Check("text_too_long", ERROR, f"{column} is longer than {MAX_TEXT_LENGTH:,} characters",
+                 Expect("ExpectColumnValueLengthsToBeBetween", {"column": column, "max_value": MAX_TEXT_LENGTH}))
+
+
+SUITES = {table: tuple(checks) + tuple(_short_text(c) for c in FREE_TEXT.get(table, ()))
+          for table, checks in SUITES.items()}
 
 #: Key columns of each table: the quarantine row_key, and the duplicate checks.
 KEYS: Mapping[str, tuple[str, ...]] = {
