@@ -251,6 +251,7 @@ def cmd_card(args: argparse.Namespace) -> int:
     settings = _settings(args)
     period = Period.parse(args.period)
     engine = db.get_engine(settings.warehouse_url)
+    db.create_schema(engine, "warehouse")  # an empty warehouse has no published run: a usage error, not a crash
     path = render_card(engine, args.nip, period.code, settings.output_dir, settings.policy(), pdf=args.pdf)
     print(path)
     return EXIT_OK
@@ -284,7 +285,7 @@ def _usage_errors() -> tuple[type[BaseException], ...]:
 
     errors: list[type[BaseException]] = [UsageError, DatabaseUnavailable, PeriodError, PolicyError, FileNotFoundError]
     for module, name in (("kinerja.importer", "ImportFailed"), ("kinerja.generate", "SourceNotEmpty"),
-                         ("kinerja.history", "NotFound"), ("reports", "NotFound")):
+                         ("kinerja.history", "NotFound"), ("reports", "ReportError")):
         try:
             errors.append(getattr(__import__(module, fromlist=[name]), name))
         except (ImportError, AttributeError):

@@ -18,6 +18,7 @@ ENV = {
     "output_dir": "KINERJA_OUTPUT_DIR",
     "task_runner": "KINERJA_TASK_RUNNER",
     "dask_address": "KINERJA_DASK_ADDRESS",
+    "cache_dir": "KINERJA_CACHE_DIR",
 }
 
 
@@ -34,6 +35,7 @@ class RunSettings(BaseModel):
     task_runner: Literal["thread", "dask"] = "thread"
     dask_address: str | None = None
     render_reports: bool = True
+    cache_dir: Path = Path("var") / "cache"  # content-addressed validation verdicts (never stale)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "RunSettings":

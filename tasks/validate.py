@@ -6,12 +6,15 @@ from prefect.cache_policies import NO_CACHE
 
 from kinerja.context import RunContext
 from kinerja.validation import ValidationResult, validate
+from kinerja.validation.cache import VerdictCache
 
 
 @task(name="validate", cache_policy=NO_CACHE)
 def validate_sources(ctx: RunContext, raw: dict) -> ValidationResult:
-    result = validate(raw, ctx.flow, ctx.policy, ctx.period, ctx.cutoff)
+    cache = VerdictCache(ctx.settings.cache_dir / "validation")
+    result = validate(raw, ctx.flow, ctx.policy, ctx.period, ctx.cutoff, cache=cache)
     logger = get_run_logger()
+    logger.info("validation cache: %d partitions reused, %d validated", cache.hits, cache.misses)
     # Counts only: never a row's personal fields in logs.
     logger.info("validated %d tables: %d rows quarantined, %d findings%s", len(raw), len(result.quarantine),
                 len(result.findings), ", publication BLOCKED" if result.blocked else "")

@@ -49,4 +49,5 @@ class CityTemplate:
 
 def settings_for(url: str, output: Path, **extra) -> RunSettings:
     return RunSettings(source_url=url, warehouse_url=url, output_dir=output, data_as_of=CUTOFF,
+                       cache_dir=extra.pop("cache_dir", output / "cache"),
                        render_reports=extra.pop("render_reports", False), **extra)
