@@ -130,6 +130,18 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
+def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
+    """The same values, with one object per distinct value across all chunks of a column.
+
+    A driver returns a new string object for every cell; dates, times, codes and NIPs repeat, so
+    sharing them keeps a year of attendance at a pointer per cell instead of a string per cell.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    canonical = np.empty(len(uniques) + 1, dtype=object)  # the last slot (code -1) stays None
+    canonical[:-1] = [pool.setdefault(u, u) for u in uniques]
+    return canonical[codes]
+
+
 def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):
     """Plain DBAPI row tuples in chunks (SQLAlchemy Row objects would double the cost of a read).
 
@@ -174,10 +186,13 @@ def extract_table(engine: Engine, table: str, period: Period, cutoff: date | Non
     statement = sa.text(sql_text(f"extract/{table}", dialect))
     params = window_params(table, period, dialect)
     blocks: list[np.ndarray] = []
+    pools: list[dict] = [{} for _ in columns]
     with engine.connect() as conn:
         for rows in _fetch_chunks(conn, statement, params, chunk_rows):
             block = np.empty((len(rows), len(columns)), dtype=object)
             block[:] = rows
+            for i, pool in enumerate(pools):
+                block[:, i] = _shared(block[:, i], pool)
             blocks.append(block)
     if not blocks:
         return empty_frame(table)
