@@ -1,7 +1,8 @@
-"""Figures that reports derive from warehouse frames: awards, training needs, calibration flags, recaps.
+"""Figures that reports derive from warehouse frames for display: recaps, organisation totals, suppression.
 
-Pure functions of DataFrames (no I/O), each named after what it finds, each following methodology.md §7–8
-or policy.publishing. Calibration flags are prompts for people to review, never quotas.
+Pure functions of DataFrames (no I/O), each named after what it finds. Award candidates, training needs
+and calibration flags are NOT derived here: the run computes them once (kinerja.methodology.awards, the
+one home of those formulas) and writes them to the warehouse; reports read those tables.
 """
 from __future__ import annotations
 
@@ -86,109 +87,9 @@ def ikm_grade(ikm: float | None, grades: list[tuple[float, str]]) -> str | None:
 
 # --- predikat --------------------------------------------------------------------------------------
 
-def predikat_counts(us: pd.DataFrame) -> dict[str, int]:
-    return {p: int(us[p].fillna(0).sum()) for p in PREDIKAT}
-
-
 def organisation_mean_nilai(es: pd.DataFrame) -> float | None:
     vals = es["nilai_akhir"].dropna()
     return float(vals.mean()) if len(vals) else None
-
-
-# --- methodology §8: awards and training needs -----------------------------------------------------
-
-def award_candidates(es: pd.DataFrame, top_share: float) -> pd.DataFrame:
-    """Per unit: sangat_baik employees by nilai_akhir desc, nip asc; the top ceil(top_share × rated), ≥ 1."""
-    cols = ["unit_code", "nip", "nilai_akhir", "rank", "rated"]
-    rated = es[es["predikat"].notna() & (es["predikat"] != "belum_dinilai")]
-    out = []
-    for unit, group in rated.groupby("unit_code", dropna=False, sort=True):
-        best = group[group["predikat"] == "sangat_baik"].sort_values(["nilai_akhir", "nip"],
-                                                                    ascending=[False, True])
-        if best.empty:
-            continue
-        take = max(1, math.ceil(round(top_share * len(group), 9)))
-        for rank, row in enumerate(best.head(take).itertuples(index=False), start=1):
-            out.append((None if pd.isna(unit) else unit, row.nip, row.nilai_akhir, rank, len(group)))
-    return pd.DataFrame(out, columns=cols)
-
-
-def training_needs(aspects: pd.DataFrame, indicators: pd.DataFrame, aspect_below: float,
-                   capaian_below: float) -> pd.DataFrame:
-    """Rows (nip, kind, item, value): an aspect score below `aspect_below` or a capaian below `capaian_below`."""
-    cols = ["nip", "kind", "item", "value"]
-    a = aspects.dropna(subset=["score"])
-    a = a[a["score"].round(9) < aspect_below]
-    i = indicators.dropna(subset=["capaian"])
-    i = i[i["capaian"].round(9) < capaian_below]
-    frames = [pd.DataFrame({"nip": a["nip"], "kind": "aspect", "item": a["aspect"], "value": a["score"]}),
-              pd.DataFrame({"nip": i["nip"], "kind": "indicator", "item": i["indicator_id"], "value": i["capaian"]})]
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=cols)
-    return pd.concat(frames, ignore_index=True)[cols].sort_values(["nip", "kind", "item"], ignore_index=True)
-
-
-# --- calibration flags (policy.publishing.calibration) ---------------------------------------------
-
-def unit_share_flags(us: pd.DataFrame, gap: float) -> pd.DataFrame:
-    """Units whose share of sangat_baik among rated differs from the organisation's by more than `gap`."""
-    cols = ["unit_code", "rated", "sangat_baik", "share", "org_share", "difference"]
-    rated = us[us["rated"].fillna(0) > 0]
-    total = rated["rated"].sum()
-    if not total:
-        return pd.DataFrame(columns=cols)
-    org = float(rated["sangat_baik"].fillna(0).sum() / total)
-    out = []
-    for row in rated.sort_values("unit_code").itertuples(index=False):
-        share = float((row.sangat_baik or 0) / row.rated)
-        if round(abs(share - org), 9) > gap:
-            out.append((row.unit_code, int(row.rated), int(row.sangat_baik or 0), share, org, share - org))
-    return pd.DataFrame(out, columns=cols)
-
-
-def supervisor_means(es: pd.DataFrame, rts: pd.DataFrame) -> pd.DataFrame:
-    """Mean supervisor-type score each supervisor gave (employee_scores.supervisor_nip × rater_type_scores)."""
-    sup = rts[(rts["rater_type"] == "supervisor") & rts["score"].notna()][["nip", "score"]]
-    joined = es[es["supervisor_nip"].notna()][["nip", "supervisor_nip"]].merge(sup, on="nip")
-    if joined.empty:
-        return pd.DataFrame(columns=["supervisor_nip", "ratees", "mean_score"])
-    return (joined.groupby("supervisor_nip", sort=True)
-            .agg(ratees=("nip", "count"), mean_score=("score", "mean")).reset_index())
-
-
-def supervisor_leniency_flags(es: pd.DataFrame, rts: pd.DataFrame, z_limit: float) -> pd.DataFrame:
-    """Supervisors whose mean given score is more than `z_limit` SDs from the other supervisors' means.
-
-    Each supervisor is compared with the others (leave-one-out), so one very lenient supervisor does not
-    hide themself by inflating the spread; it needs at least two other supervisors with a non-zero spread.
-    """
-    cols = ["supervisor_nip", "ratees", "mean_score", "others_mean", "others_sd", "z", "direction"]
-    means = supervisor_means(es, rts)
-    out = []
-    for i, row in means.iterrows():
-        others = means["mean_score"].drop(index=i)
-        if len(others) < 2:
-            continue
-        sd = float(others.std(ddof=1))
-        if not sd:
-            continue
-        z = (float(row["mean_score"]) - float(others.mean())) / sd
-        if round(abs(z), 9) > z_limit:
-            out.append((row["supervisor_nip"], int(row["ratees"]), float(row["mean_score"]),
-                        float(others.mean()), sd, z, "lenient" if z > 0 else "strict"))
-    return pd.DataFrame(out, columns=cols)
-
-
-def self_gap_flags(es: pd.DataFrame, gap: float) -> pd.DataFrame:
-    """Employees whose self score exceeds their perilaku score (others' view) by more than `gap`."""
-    cols = ["nip", "unit_code", "self_score", "perilaku_score", "gap"]
-    both = es.dropna(subset=["self_score", "perilaku_score"])
-    diff = both["self_score"] - both["perilaku_score"]
-    hit = both[diff.round(9) > gap]
-    out = pd.DataFrame({"nip": hit["nip"], "unit_code": hit["unit_code"], "self_score": hit["self_score"],
-                        "perilaku_score": hit["perilaku_score"], "gap": diff[hit.index]})
-    return out[cols].sort_values(["unit_code", "nip"], ignore_index=True, na_position="last")
 
 
 # --- public suppression ----------------------------------------------------------------------------

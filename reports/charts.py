@@ -14,7 +14,8 @@ LABEL_WIDTH = 190
 WIDTH = 680
 
 
-def _short(text: str, limit: int = 30) -> str:
+def _short(text: str, limit: int = 27) -> str:
+    """At most `limit` characters (27 fit LABEL_WIDTH at 11 px), with an ellipsis."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -1,7 +1,8 @@
 """Reading the warehouse for reports (architecture seam 4: warehouse tables only, never the source).
 
 A `RunData` holds one run's rows of every warehouse table as DataFrames, with numbers as floats and
-NIPs as text, so the renderers and the analysis helpers never talk to the database.
+NIPs as text, so the renderers and the analysis helpers never talk to the database. Award candidates,
+training needs and calibration flags are read from their tables (computed once, by kinerja.methodology).
 """
 from __future__ import annotations
 
@@ -41,13 +42,19 @@ RUN_TABLES: dict[str, list[str]] = {
     "run_units": ["run_id", "unit_code", "name", "parent_code", "kind"],
     "run_employees": ["run_id", "nip", "name", "employment_type", "grade", "position"],
     "input_row_digests": ["run_id", "source_table", "nip", "row_count", "digest"],
+    "run_indicators": ["run_id", "indicator_id", "unit_code", "name", "uom", "direction", "aggregation"],
+    # Methodology §8, computed by kinerja.methodology.awards during the run (reports never recompute them).
+    "award_candidates": ["run_id", "period", "unit_code", "nip", "nilai_akhir", "rank"],
+    "training_needs": ["run_id", "period", "nip", "kind", "item", "value", "threshold"],
+    "calibration_flags": ["run_id", "period", "flag", "unit_code", "nip", "value", "reference", "threshold"],
 }
 
 # Result tables per flow (what the XLSX/CSV exports list even when empty).
 RESULT_TABLES = {
     "monthly": ["unit_scores", "attendance_monthly", "discipline_alerts"],
     "quarterly": ["employee_scores", "indicator_scores", "aspect_scores", "rater_type_scores",
-                  "attendance_monthly", "unit_scores", "feedback_comments"],
+                  "attendance_monthly", "unit_scores", "feedback_comments", "award_candidates", "training_needs",
+                  "calibration_flags"],
 }
 RESULT_TABLES["annual"] = RESULT_TABLES["quarterly"]
 EXTRA_EXPORTS = ["revisions", "data_quality", "quarantine"]
@@ -57,7 +64,8 @@ TEXT_COLUMNS = {"run_id", "period", "nip", "unit_code", "hasil_kerja_rating", "p
                 "comment", "previous_run_id", "field", "old_value", "new_value", "source_table", "check_name",
                 "severity", "row_key", "detail", "row_json", "name", "parent_code", "kind", "employment_type",
                 "grade", "position", "digest", "ikm_grade", "flow", "status", "policy_version", "policy_hash",
-                "source_fingerprint", "reason", "code_version", "host"}
+                "source_fingerprint", "reason", "code_version", "host", "uom", "direction", "aggregation", "flag",
+                "item"}
 
 
 class ReportError(LookupError):
@@ -116,6 +124,15 @@ class RunData:
         names = self.frames["run_units"]
         hit = names.loc[names["unit_code"] == unit_code, "name"]
         return str(hit.iloc[0]) if len(hit) and hit.iloc[0] else str(unit_code)
+
+    def indicator(self, indicator_id: str) -> dict:
+        """Name and unit of measure of an indicator from run_indicators; the name falls back to the id."""
+        frame = self.frames.get("run_indicators")
+        hit = frame[frame["indicator_id"] == indicator_id] if frame is not None and len(frame) else None
+        row = hit.iloc[0] if hit is not None and len(hit) else None
+        name = row["name"] if row is not None and isinstance(row["name"], str) and row["name"].strip() else None
+        uom = row["uom"] if row is not None and isinstance(row["uom"], str) and row["uom"].strip() else None
+        return {"indicator_id": indicator_id, "name": name or str(indicator_id), "uom": uom, "named": bool(name)}
 
     def employee_name(self, nip: str | None) -> str:
         if nip is None:

@@ -18,7 +18,8 @@ INT_COLUMNS = {"active_workdays", "raters", "ratings", "kept", "workdays", "pres
                "tk_days", "unknown_days", "tl1", "tl2", "tl3", "tl4", "psw1", "psw2", "psw3", "psw4",
                "late_minutes", "early_minutes", "year", "tk_days_ytd", "max_consecutive_tk", "is_new",
                "employees", "rated", "sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang",
-               "belum_dinilai", "ikm_responses", "extracted", "used", "quarantined", "failed", "row_count"}
+               "belum_dinilai", "ikm_responses", "extracted", "used", "quarantined", "failed", "row_count",
+               "rank"}
 
 
 def neutralise(value: Any) -> Any:

@@ -344,7 +344,10 @@ def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict,
             if n.kind == "aspect":
                 items.append(f"{fmt.label(n.item, lang)} {fmt.num(n.value, lang)}")
             else:
-                items.append(f"{text('indicator', lang)} {n.item}: {text('capaian', lang).lower()} {fmt.num(n.value, lang)}%")
+                ind = data.indicator(n.item)
+                name = f"{ind['name']} ({ind['uom']})" if ind["uom"] else ind["name"]
+                items.append(f"{text('indicator', lang)} {name}: {text('capaian', lang).lower()} "
+                             f"{fmt.num(n.value, lang)}%")
         training.append({"nip": nip, "needs": items, **name_unit(nip, units_of.get(nip))})
     cal_units = [{"name": data.unit_name(c.unit_code, lang), "rated": c.rated, "sangat_baik": c.sangat_baik,
                   "share": c.share, "org_share": c.org_share}
@@ -361,8 +364,8 @@ def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict,
         if not is_org and unit not in ratee_units.get(s.supervisor_nip, set()) and sup_unit != unit:
             continue
         cal_sup.append({"supervisor_nip": s.supervisor_nip, "name": data.employee_name(s.supervisor_nip) or "–",
-                        "unit": data.unit_name(sup_unit, lang), "ratees": s.ratees, "mean_score": s.mean_score,
-                        "others_mean": s.others_mean, "z": s.z, "direction": s.direction})
+                        "unit": data.unit_name(sup_unit, lang), "mean_score": s.mean_score, "z": s.z,
+                        "direction": s.direction})
     cal_self = [{"nip": s.nip, "self_score": s.self_score, "perilaku_score": s.perilaku_score, "gap": s.gap,
                  **name_unit(s.nip, s.unit_code)}
                 for s in flags["self_gap"].itertuples(index=False) if s.nip in nips]
@@ -395,18 +398,40 @@ def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict,
     }
 
 
-def appraisal_flags(data: RunData, policy) -> dict[str, pd.DataFrame]:
-    """Awards, training needs and calibration flags of a quarterly or annual run (methodology §8)."""
-    pub = policy.publishing
-    es, rts = data["employee_scores"], data["rater_type_scores"]
-    return {
-        "awards": analysis.award_candidates(es, pub.award_top_share),
-        "training": analysis.training_needs(data["aspect_scores"], data["indicator_scores"],
-                                            pub.training_aspect_below, pub.training_capaian_below),
-        "unit_share": analysis.unit_share_flags(data["unit_scores"], pub.calibration.unit_share_gap),
-        "leniency": analysis.supervisor_leniency_flags(es, rts, pub.calibration.rater_leniency_z),
-        "self_gap": analysis.self_gap_flags(es, pub.calibration.self_gap),
-    }
+def appraisal_flags(data: RunData) -> dict[str, pd.DataFrame]:
+    """Award candidates, training needs and calibration flags of a quarterly or annual run, as the run wrote
+    them to the warehouse (kinerja.methodology.awards, methodology §8); reports only arrange them for display.
+
+    awards: unit_code, nip, nilai_akhir, rank, rated (the unit's rated employees from unit_scores; None for
+    employees without a unit); training: nip, kind, item, value, threshold; unit_share: unit_code, rated,
+    sangat_baik, share, org_share; leniency: supervisor_nip, mean_score, z, direction; self_gap: nip,
+    unit_code, self_score, perilaku_score, gap."""
+    us = data["unit_scores"]
+    rated = dict(zip(us["unit_code"], us["rated"]))
+    sangat_baik = dict(zip(us["unit_code"], us["sangat_baik"]))
+    aw = data["award_candidates"].sort_values(["unit_code", "rank", "nip"], na_position="last", ignore_index=True)
+    awards = pd.DataFrame({"unit_code": aw["unit_code"], "nip": aw["nip"], "nilai_akhir": aw["nilai_akhir"],
+                           "rank": aw["rank"].map(lambda r: None if fmt.is_missing(r) else int(r)),
+                           "rated": aw["unit_code"].map(lambda u: _f(rated.get(u)))},
+                          columns=["unit_code", "nip", "nilai_akhir", "rank", "rated"])
+    training = data["training_needs"].sort_values(["nip", "kind", "item"], ignore_index=True)
+    cf = data["calibration_flags"]
+    share = cf[cf["flag"] == "unit_share_gap"].sort_values("unit_code", ignore_index=True)
+    unit_share = pd.DataFrame({"unit_code": share["unit_code"],
+                               "rated": share["unit_code"].map(lambda u: _f(rated.get(u))),
+                               "sangat_baik": share["unit_code"].map(lambda u: _f(sangat_baik.get(u))),
+                               "share": share["value"], "org_share": share["reference"]},
+                              columns=["unit_code", "rated", "sangat_baik", "share", "org_share"])
+    sup = cf[cf["flag"] == "rater_leniency"].sort_values("nip", ignore_index=True)
+    leniency = pd.DataFrame({"supervisor_nip": sup["nip"], "mean_score": sup["reference"], "z": sup["value"],
+                             "direction": sup["value"].map(lambda z: "lenient" if z > 0 else "strict")},
+                            columns=["supervisor_nip", "mean_score", "z", "direction"])
+    gap = cf[cf["flag"] == "self_gap"].sort_values(["unit_code", "nip"], na_position="last", ignore_index=True)
+    self_gap = pd.DataFrame({"nip": gap["nip"], "unit_code": gap["unit_code"], "self_score": gap["value"],
+                             "perilaku_score": gap["reference"], "gap": gap["value"] - gap["reference"]},
+                            columns=["nip", "unit_code", "self_score", "perilaku_score", "gap"])
+    return {"awards": awards, "training": training, "unit_share": unit_share, "leniency": leniency,
+            "self_gap": self_gap}
 
 
 def _policy_ctx(policy, lang: str) -> dict:
@@ -457,7 +482,7 @@ def _card_ctx(data: RunData, nip: str, policy, lang: str) -> dict:
     person = people[people["nip"] == nip]
     position = person["position"].iloc[0] if len(person) else None
     ind = data["indicator_scores"]
-    indicators = [{"indicator_id": r.indicator_id, "name": r.indicator_id, "target_effective": r.target_effective,
+    indicators = [{**data.indicator(r.indicator_id), "target_effective": r.target_effective,
                    "realisasi": r.realisasi, "capaian": r.capaian, "weight": r.weight}
                   for r in ind[ind["nip"] == nip].sort_values("indicator_id").itertuples(index=False)]
     order = {t: i for i, t in enumerate(("supervisor", "peer", "subordinate", "public", "self"))}
@@ -624,7 +649,7 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
         build = lambda unit: _monthly_doc(data, policy, lang, unit, comparisons, dq)  # noqa: E731
         template = "monthly.html.j2"
     else:
-        flags = appraisal_flags(data, policy)
+        flags = appraisal_flags(data)
         build = lambda unit: _appraisal_doc(data, policy, lang, unit, dq, flags)  # noqa: E731
         template = "appraisal.html.j2"
     org_doc = build(None)

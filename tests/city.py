@@ -1,6 +1,7 @@
 """A small generated city, made once per engine and copied for each test that changes it."""
 from __future__ import annotations
 
+import itertools
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,9 @@ EMPLOYEES = 40
 CUTOFF = datetime(YEAR, 12, 31, 23, 59, 59)
 
 
+_TEMPLATES = itertools.count(1)
+
+
 class CityTemplate:
     """One generated source per engine; `copy()` gives a fresh database holding the same rows."""
 
@@ -20,11 +24,12 @@ class CityTemplate:
 
         self.engine, self.tmp, self.pg = engine, tmp, pg_server
         self.copies = 0
+        self.name = f"city_template_{next(_TEMPLATES)}"  # one per test module on the shared server
         if engine == "sqlite":
             self.path = tmp / "city_template.db"
             self.url = f"sqlite:///{self.path}"
         else:
-            self.url = pg_server.create_database("city_template")
+            self.url = pg_server.create_database(self.name)
         generate_city(self.url, EMPLOYEES, YEAR, seed=7, progress=False)
         if engine == "postgresql":
             from kinerja import db
@@ -40,10 +45,10 @@ class CityTemplate:
             return f"sqlite:///{target}"
         import psycopg
 
-        name = f"city_{self.copies}"
+        name = f"{self.name}_copy_{self.copies}"
         with psycopg.connect(self.pg.url("postgres").replace("postgresql+psycopg", "postgresql"),
                              autocommit=True) as con:
-            con.execute(f'create database "{name}" template city_template')
+            con.execute(f'create database "{name}" template "{self.name}"')
         return self.pg.url(name)
 
 

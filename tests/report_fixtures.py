@@ -6,13 +6,22 @@ public). Runs: monthly 2026-02 and 2026-03 (published; no 2025-03 run, so "same 
 available), a blocked monthly 2026-04, and two quarterly runs of 2026-Q1 where the second revises the
 first. One comment is `<script>alert(1)</script>`, one starts with `=`; one employee is the worked example
 of methodology.md (nilai akhir 96.71666…).
+
+Award candidates, training needs and calibration flags are not hand-written: `_section8` calls
+kinerja.methodology.awards on the fixture's own frames, exactly as the run does, so the tables agree with
+the scores. `run_indicators` names the indicators of three units; Kecamatan Tengah's are left unnamed
+so the score card falls back to the indicator id.
 """
 from __future__ import annotations
 
 import random
 from datetime import datetime
 
+import pandas as pd
+
 from kinerja import db
+from kinerja.methodology.awards import award_candidates, calibration_flags, training_needs
+from kinerja.policy import load_policy
 
 MONTHLY_RUN = "run-2026-03-m1"
 PREV_MONTH_RUN = "run-2026-02-m1"
@@ -44,6 +53,15 @@ PREDIKAT = {
 }
 BASE_NILAI = {"sangat_baik": 104.0, "baik": 92.0, "butuh_perbaikan": 78.0, "kurang": 68.0, "sangat_kurang": 55.0}
 SUPERVISOR_MEAN = {"DISDUK": 4.9, "DISHUB": 3.8, "PKM-01": 3.7, "KEC-TGH": 3.9}
+# run_indicators: indicator_id -> (unit_code, name, uom, direction, aggregation); KEC-TGH's are not named.
+INDICATORS = {
+    "IND-DISDUK-1": ("DISDUK", "Dokumen kependudukan diterbitkan", "dokumen", "higher", "sum"),
+    "IND-DISDUK-2": ("DISDUK", "Perekaman KTP-el", "orang", "higher", "sum"),
+    "IND-DISHUB-1": ("DISHUB", "Uji KIR kendaraan", "kendaraan", "higher", "sum"),
+    "IND-DISHUB-2": ("DISHUB", "Patroli lalu lintas", "kegiatan", "higher", "sum"),
+    "IND-PKM-01-1": ("PKM-01", "Kunjungan rumah", "kunjungan", "higher", "sum"),
+    "IND-PKM-01-2": ("PKM-01", "Waktu tunggu pasien", "menit", "lower", "mean"),
+}
 
 
 def nip_of(unit_index: int, k: int) -> str:
@@ -219,6 +237,37 @@ def _run(run_id, flow, period, status="succeeded", published=1, previous=None, r
             published, previous, reason)
 
 
+def _section8(run: str, es: list[dict], ind: list[tuple], asp: list[tuple], rts: list[tuple],
+               policy) -> dict[str, list[tuple]]:
+    """Rows of award_candidates, training_needs and calibration_flags for one quarterly run, computed by
+    the methodology from the fixture's frames. Supervisor feedback: each ratee's supervisor (supervisor_nip)
+    gave the supervisor-type score of rater_type_scores on every aspect."""
+    label = "2026-Q1"
+    e = pd.DataFrame(es)
+    e["period"] = label
+    i = pd.DataFrame(ind, columns=["run_id", "period", "nip", "indicator_id", "target_effective", "realisasi",
+                                   "capaian", "weight"])
+    a = pd.DataFrame(asp, columns=["run_id", "period", "nip", "aspect", "score"])
+    r = pd.DataFrame(rts, columns=["run_id", "period", "nip", "rater_type", "raters", "ratings", "score", "kept",
+                                   "weight"])
+    sup = r[r["rater_type"] == "supervisor"][["nip", "score"]].merge(
+        e[e["supervisor_nip"].notna()][["nip", "supervisor_nip"]], on="nip")
+    feedback = pd.DataFrame({"rater_id": [s for s in sup["supervisor_nip"] for _ in ASPECTS],
+                             "score": [v for v in sup["score"] for _ in ASPECTS]})
+    frames = {"award_candidates": award_candidates(e, policy),
+              "training_needs": training_needs(a, i, policy, label),
+              "calibration_flags": calibration_flags(e, feedback, policy, label)}
+    return {table: [(run, *row) for row in frame.astype(object).where(frame.notna(), None)
+                    .itertuples(index=False, name=None)]
+            for table, frame in frames.items()}
+
+
+SECTION8_COLS = {
+    "award_candidates": ["run_id", "period", "unit_code", "nip", "nilai_akhir", "rank"],
+    "training_needs": ["run_id", "period", "nip", "kind", "item", "value", "threshold"],
+    "calibration_flags": ["run_id", "period", "flag", "unit_code", "nip", "value", "reference", "threshold"],
+}
+
 RUN_COLS = ["run_id", "flow", "period", "policy_version", "policy_hash", "source_fingerprint", "data_as_of",
             "started_at", "finished_at", "status", "published", "previous_run_id", "reason"]
 
@@ -322,6 +371,10 @@ def build_warehouse(engine) -> dict:
     for run in (PREV_MONTH_RUN, MONTHLY_RUN, Q_OLD_RUN, Q_RUN):
         run_units += [(run, code, name, None, kind) for code, name, kind, _ in UNITS]
         run_emps += [(run, p["nip"], p["name"], "PNS", "III/a", p["position"]) for p in people]
+    run_inds = [(run, iid, *spec) for run in (Q_OLD_RUN, Q_RUN) for iid, spec in INDICATORS.items()]
+    policy = load_policy()
+    section8 = _section8(Q_RUN, es, ind, asp, rts, policy)
+    old8 = _section8(Q_OLD_RUN, old_es, ind, asp, rts, policy)
 
     with engine.begin() as conn:
         db.bulk_insert(conn, "runs", RUN_COLS, runs)
@@ -353,6 +406,10 @@ def build_warehouse(engine) -> dict:
         db.bulk_insert(conn, "run_units", ["run_id", "unit_code", "name", "parent_code", "kind"], run_units)
         db.bulk_insert(conn, "run_employees", ["run_id", "nip", "name", "employment_type", "grade", "position"],
                        run_emps)
+        db.bulk_insert(conn, "run_indicators", ["run_id", "indicator_id", "unit_code", "name", "uom", "direction",
+                                                "aggregation"], run_inds)
+        for table, cols in SECTION8_COLS.items():
+            db.bulk_insert(conn, table, cols, section8[table] + old8[table])
     lenient = next(p["nip"] for p in people if p["unit"] == "DISDUK" and p["head"])
     small = [p["nip"] for p in people if p["unit"] == "KEC-TGH"]
     self_gap = next(p["nip"] for p in people if p["unit"] == "DISHUB" and p["k"] == 2)
@@ -360,4 +417,6 @@ def build_warehouse(engine) -> dict:
             "small_unit": "KEC-TGH", "small_unit_nips": small, "comment_nip": next(
                 p["nip"] for p in people if p["unit"] == "DISDUK" and p["k"] == 2),
             "worked_example": WORKED_EXAMPLE, "revised": changed, "self_gap_nip": self_gap,
-            "quarantine_nip": quarantine_nip, "alert_new": sk, "alert_old": ku}
+            "quarantine_nip": quarantine_nip, "alert_new": sk, "alert_old": ku,
+            "section8": {t: [row[1:] for row in rows] for t, rows in section8.items()},
+            "unnamed_indicator_nip": small[1]}

@@ -91,13 +91,16 @@ def test_employees_without_unit_compete_for_awards_as_one_group():
 
 
 def test_harsh_supervisors_are_flagged_too_and_no_flags_without_spread():
-    sup = pd.DataFrame({"rater_id": ["S0"] + [f"S{i}" for i in range(1, 11)], "score": [1.0] + [4.0] * 10})
+    sup = pd.DataFrame({"rater_id": ["S0"] + [f"S{i}" for i in range(1, 11)],
+                        "score": [1.0] + [4.0, 4.1, 3.9, 4.0, 4.2, 3.8, 4.0, 4.1, 3.9, 4.0]})
     empty = pd.DataFrame({"period": [], "nip": [], "unit_code": [], "predikat": [], "nilai_akhir": [],
                           "self_score": [], "perilaku_score": []})
     f = calibration_flags(empty, sup, POLICY, "2026-Q1")
     assert f["nip"].tolist() == ["S0"] and f["value"].iloc[0] < 0
-    same = pd.DataFrame({"rater_id": ["S1", "S2"], "score": [4.0, 4.0]})
+    same = pd.DataFrame({"rater_id": ["S1", "S2", "S3"], "score": [4.0, 4.0, 4.0]})
     assert calibration_flags(empty, same, POLICY, "2026-Q1").empty
+    lone = pd.DataFrame({"rater_id": ["S0", "S1", "S2", "S3"], "score": [1.0, 4.0, 4.0, 4.0]})
+    assert calibration_flags(empty, lone, POLICY, "2026-Q1").empty  # the others' SD is 0: z undefined
 
 
 def test_duplicate_used_attendance_rows_first_one_wins():

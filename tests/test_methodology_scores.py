@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from kinerja.methodology import score_period
-from kinerja.methodology.awards import award_candidates, calibration_flags, training_needs
+from kinerja.methodology.awards import award_candidates, calibration_flags, supervisor_leniency, training_needs
 from kinerja.methodology.hasil_kerja import capaian
 from kinerja.methodology.ikm import ikm_grade, ikm_scores, survey_totals
 from kinerja.methodology.nilai_akhir import NOT_RATED_REASONS, PREDIKAT_MATRIX, predikat, rate_employees
@@ -279,20 +279,70 @@ def test_award_ties_by_nip():
     assert award_candidates(scores(rows), POLICY)["nip"].tolist() == ["A"]
 
 
+def test_award_quota_counts_rated_employees_only_and_ties_go_to_the_smaller_nip():
+    # A: 12 rated -> ceil(1.2) = 2, ties on 105 broken by nip; B: 2 rated (belum_dinilai and a NULL predikat
+    # are not rated) -> ceil(0.2) = 1.
+    rows = [("P", f"{i:02d}", "A", p, v, np.nan, np.nan) for i, (p, v) in enumerate(
+        [("sangat_baik", 100.0), ("sangat_baik", 105.0), ("sangat_baik", 105.0), ("sangat_baik", 99.0)]
+        + [("baik", 90.0)] * 8)]
+    rows += [("P", "12", "B", "sangat_baik", 101.0, np.nan, np.nan), ("P", "13", "B", "baik", 90.0, np.nan, np.nan),
+             ("P", "14", "B", "belum_dinilai", np.nan, np.nan, np.nan), ("P", "15", "B", None, np.nan, np.nan, np.nan)]
+    a = award_candidates(scores(rows), POLICY)
+    assert a["nip"].tolist() == ["01", "02", "12"] and a["rank"].tolist() == [1, 2, 1]
+
+
 def test_training_needs_below_thresholds():
     aspects = pd.DataFrame({"nip": ["A", "A"], "aspect": ["loyal", "adaptif"], "score": [2.99, 3.0]})
-    inds = pd.DataFrame({"nip": ["A", "B"], "indicator_id": ["I1", "I2"], "capaian": [69.9, np.nan]})
+    inds = pd.DataFrame({"nip": ["A", "B", "C"], "indicator_id": ["I1", "I2", "I3"], "capaian": [69.9, np.nan, 70.0]})
     t = training_needs(aspects, inds, POLICY, "2026-Q1")
     assert t[["kind", "item"]].values.tolist() == [["aspect", "loyal"], ["indicator", "I1"]]
+    assert t["threshold"].tolist() == [3.0, 70.0]
 
 
 def test_calibration_flags_unit_share_supervisor_leniency_and_self_gap():
     rows = [("2026-Q1", f"U{i}", "U", "sangat_baik", 100, np.nan, np.nan) for i in range(4)]
     rows += [("2026-Q1", f"V{i}", "V", "baik", 90, np.nan, np.nan) for i in range(4)]
     rows += [("2026-Q1", "S", "V", "baik", 90, 5.0, 3.9), ("2026-Q1", "T", "V", "baik", 90, 4.9, 3.9)]
-    sup = pd.DataFrame({"rater_id": ["S1"] * 2 + [f"S{i}" for i in range(2, 12)],
-                        "score": [5.0, 5.0] + [3.0] * 10})
+    sup = pd.DataFrame({"rater_id": ["S1"] * 2 + [f"S{i}" for i in range(2, 7)],
+                        "score": [5.0, 5.0] + [3.0, 3.2, 2.9, 3.1, 3.0]})
     f = calibration_flags(scores(rows), sup, POLICY, "2026-Q1")
     assert f[f["flag"] == "unit_share_gap"]["unit_code"].tolist() == ["U", "V"]  # 1.0 and 0.0 vs 0.4
     assert f[f["flag"] == "rater_leniency"]["nip"].tolist() == ["S1"]
     assert f[f["flag"] == "self_gap"]["nip"].tolist() == ["S"]  # 1.1 > 1.0; 1.0 is not above
+    lenient = f[f["flag"] == "rater_leniency"].iloc[0]
+    # value = z against the other supervisors (mean 3.04, sample SD 0.114…), reference = the mean given
+    assert lenient["reference"] == pytest.approx(5.0)
+    assert lenient["value"] == pytest.approx((5.0 - 3.04) / np.std([3.0, 3.2, 2.9, 3.1, 3.0], ddof=1))
+    assert lenient["threshold"] == 2.0 and lenient["unit_code"] is None
+
+
+def sup_feedback(means):
+    """Supervisor feedback rows: one rater per mean, five aspect rows whose mean is that mean."""
+    rows = [(f"S{k}", m + d) for k, m in enumerate(means) for d in (-0.2, -0.1, 0.0, 0.1, 0.2)]
+    return pd.DataFrame(rows, columns=["rater_id", "score"])
+
+
+def test_leniency_compares_each_supervisor_with_the_others_so_small_organisations_can_be_flagged():
+    means = [4.9, 3.8, 3.7]
+    # The inclusive population z of n supervisors never exceeds sqrt(n − 1): here sqrt(2) < 2.0.
+    inclusive = (means[0] - np.mean(means)) / np.std(means)
+    assert inclusive <= np.sqrt(2) + 1e-12
+    got = supervisor_leniency(sup_feedback(means), 2.0)
+    assert got["rater_id"].tolist() == ["S0"]
+    row = got.iloc[0]
+    assert row["mean_score"] == pytest.approx(4.9) and row["others_mean"] == pytest.approx(3.75)
+    assert row["others_sd"] == pytest.approx(np.std([3.8, 3.7], ddof=1)) and row["ratings"] == 5
+    assert row["z"] == pytest.approx((4.9 - 3.75) / np.std([3.8, 3.7], ddof=1))
+
+
+def test_leniency_is_strict_and_needs_three_supervisors_with_spread():
+    # 4 vs the others 1, 2, 3 (mean 2, SD 1): z = 2.0 exactly, not flagged; 1 vs 2, 3, 4: z = −2.0, not flagged.
+    assert supervisor_leniency(sup_feedback([1.0, 2.0, 3.0, 4.0]), 2.0).empty
+    got = supervisor_leniency(sup_feedback([1.0, 2.0, 3.0, 4.01]), 2.0)
+    assert got["rater_id"].tolist() == ["S3"] and got["z"].iloc[0] == pytest.approx(2.01)
+    assert supervisor_leniency(sup_feedback([5.0, 1.0]), 2.0).empty  # two supervisors: no spread of the others
+    # the others all equal (SD 0): z is undefined, nobody is flagged
+    assert supervisor_leniency(sup_feedback([1.0, 4.0, 4.0, 4.0]), 2.0).empty
+    # rows without a rater or a score are ignored
+    fb = pd.concat([sup_feedback([4.9, 3.8, 3.7]), pd.DataFrame({"rater_id": [None, "S1"], "score": [1.0, np.nan]})])
+    assert supervisor_leniency(fb, 2.0)["rater_id"].tolist() == ["S0"]

@@ -12,14 +12,13 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 import reports
 from kinerja import db
 from kinerja.policy import load_policy
-from reports import analysis, charts, fmt
+from reports import charts, fmt
 from reports.render import environment
 from tests.report_fixtures import (BLOCKED_RUN, FORMULA_COMMENT, MONTHLY_RUN, PREV_MONTH_RUN, Q_RUN,
                                    SCRIPT_COMMENT, build_warehouse)
@@ -168,7 +167,7 @@ def test_masked_keys_keep_only_the_last_four_digits():
 
 def test_outlier_unit_and_lenient_supervisor_are_flagged_for_review(site):
     data = reports.data.load_run(site["engine"], Q_RUN)
-    flags = reports.render.appraisal_flags(data, POLICY)
+    flags = reports.render.appraisal_flags(data)
     assert list(flags["unit_share"]["unit_code"]).count("DISDUK") == 1
     lenient = flags["leniency"]
     assert list(lenient["supervisor_nip"]) == [site["facts"]["lenient_supervisor"]]
@@ -181,31 +180,53 @@ def test_outlier_unit_and_lenient_supervisor_are_flagged_for_review(site):
     assert "untuk ditinjau" in section and "kuota" in section  # "bukan kuota"
 
 
-def test_award_candidates_take_the_top_share_rounded_up_and_at_least_one():
-    es = pd.DataFrame({
-        "unit_code": ["A"] * 12 + ["B"] * 3,
-        "nip": [f"{i:02d}" for i in range(15)],
-        "predikat": ["sangat_baik"] * 4 + ["baik"] * 8 + ["sangat_baik", "baik", "belum_dinilai"],
-        "nilai_akhir": [100.0, 105.0, 105.0, 99.0] + [90.0] * 8 + [101.0, 90.0, None],
-    })
-    got = analysis.award_candidates(es, 0.10)
-    # A: 12 rated → ceil(1.2) = 2, ties on 105 broken by nip; B: 2 rated → ceil(0.2) = 1.
-    assert list(got["nip"]) == ["01", "02", "12"]
+def test_section8_tables_are_the_methodology_results(site):
+    """The fixture's §8 rows come from kinerja.methodology.awards; the report shows those rows."""
+    rows = site["facts"]["section8"]
+    lenient = [r for r in rows["calibration_flags"] if r[1] == "rater_leniency"]
+    # Leave-one-out: the lenient head against the five other supervisors (means 3.6 … 3.9).
+    assert [r[3] for r in lenient] == [site["facts"]["lenient_supervisor"]] and lenient[0][4] > 2.0
+    assert {r[2] for r in rows["calibration_flags"] if r[1] == "unit_share_gap"} == {"DISDUK", "KEC-TGH"}
+    assert [r[3] for r in rows["calibration_flags"] if r[1] == "self_gap"] == [site["facts"]["self_gap_nip"]]
+    data = reports.data.load_run(site["engine"], Q_RUN)
+    flags = reports.render.appraisal_flags(data)
+    assert list(flags["awards"]["nip"]) == [r[2] for r in rows["award_candidates"]]
+    assert sorted(zip(flags["training"]["nip"], flags["training"]["item"])) == \
+        sorted((r[1], r[3]) for r in rows["training_needs"])
 
 
-def test_supervisor_leniency_compares_each_supervisor_with_the_others():
-    es = pd.DataFrame({"nip": [f"e{i}" for i in range(6)], "supervisor_nip": ["s1", "s2", "s3", "s4", "s5", "s1"]})
-    rts = pd.DataFrame({"nip": [f"e{i}" for i in range(6)], "rater_type": ["supervisor"] * 6,
-                        "score": [4.95, 3.8, 3.7, 3.9, 3.75, 4.9]})
-    got = analysis.supervisor_leniency_flags(es, rts, 2.0)
-    assert list(got["supervisor_nip"]) == ["s1"] and got["ratees"].iloc[0] == 2
+def test_reports_read_section8_from_the_warehouse_and_never_recompute(tmp_path):
+    engine = db.get_engine(f"sqlite:///{tmp_path}/w.db")
+    facts = build_warehouse(engine)
+    someone = facts["worked_example"]  # baik, no training need, no flag in the methodology's results
+    with engine.begin() as conn:
+        for table in ("award_candidates", "training_needs", "calibration_flags"):
+            conn.execute(sa.text(f"delete from {table} where run_id = :run"), {"run": Q_RUN})
+        conn.execute(sa.text("insert into award_candidates values (:run, '2026-Q1', 'PKM-01', :nip, 96.7, 1)"),
+                     {"run": Q_RUN, "nip": someone})
+        conn.execute(sa.text("insert into training_needs values (:run, '2026-Q1', :nip, 'indicator', "
+                             "'IND-PKM-01-2', 61.5, 70)"), {"run": Q_RUN, "nip": someone})
+    out = reports.render_run(engine, Q_RUN, tmp_path / "out", POLICY)
+    html = out.index.read_text("utf-8")
+    awards = html.split("Kandidat penghargaan dan")[1].split("<h3>Kebutuhan pelatihan")[0]
+    assert someone in awards and facts["people"][0]["nip"] not in awards
+    training = html.split("<h3>Kebutuhan pelatihan")[1].split("Kalibrasi (untuk ditinjau)")[0]
+    assert "Indikator Waktu tunggu pasien (menit): capaian 61,50%" in training
+    assert facts["by_nip"][someone]["name"] in training and "Kompeten" not in training
+    calibration = html.split("Kalibrasi (untuk ditinjau)")[1].split("Kendala")[0]
+    assert facts["lenient_supervisor"] not in calibration and calibration.count("Tidak ada yang perlu ditinjau") == 3
 
 
-def test_training_needs_use_the_policy_thresholds():
-    aspects = pd.DataFrame({"nip": ["a", "b"], "aspect": ["kompeten", "loyal"], "score": [2.99, 3.0]})
-    indicators = pd.DataFrame({"nip": ["b", "c"], "indicator_id": ["I1", "I2"], "capaian": [69.9, 70.0]})
-    got = analysis.training_needs(aspects, indicators, 3.0, 70)
-    assert list(zip(got["nip"], got["item"])) == [("a", "kompeten"), ("b", "I1")]
+def test_score_cards_and_training_needs_name_the_indicators(site):
+    card = (site["out"] / "2026-Q1" / Q_RUN / "card" / f"{site['facts']['worked_example']}.html").read_text("utf-8")
+    assert "Kunjungan rumah" in card and "Waktu tunggu pasien" in card and ">menit<" in card
+    assert "IND-PKM-01-2" in card  # the id stays visible under the name
+    unnamed = site["facts"]["unnamed_indicator_nip"]
+    card = (site["out"] / "2026-Q1" / Q_RUN / "card" / f"{unnamed}.html").read_text("utf-8")
+    assert "<td>IND-KEC-TGH-1</td>" in card  # not in run_indicators: the id is the name
+    html = site["rendered"][Q_RUN].index.read_text("utf-8")
+    training = html.split("<h3>Kebutuhan pelatihan")[1].split("Kalibrasi (untuk ditinjau)")[0]
+    assert "Indikator Waktu tunggu pasien (menit): capaian" in training
 
 
 def test_monthly_report_reads_like_an_lkjip_chapter(site):
