@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 import zlib
 from dataclasses import dataclass, field
@@ -107,13 +108,31 @@ def reap_dead_runs(engine: Engine, at: datetime) -> list[str]:
     return reaped
 
 
+def _try_advisory_lock(conn: Connection, flow: str, period: str) -> bool:
+    got = conn.execute(sa.text("select pg_try_advisory_lock(:k)"), {"k": _advisory_key(flow, period)}).scalar()
+    conn.commit()
+    return bool(got)
+
+
+def _holder_is_dead(engine: Engine, flow: str, period: str) -> bool:
+    with engine.connect() as conn:
+        held = conn.execute(sa.text("select run_id, pid, host from run_locks where flow = :f and period = :p"),
+                            {"f": flow, "p": period}).first()
+    return held is not None and not _pid_alive(held.pid, held.host, held.run_id)
+
+
 def acquire_lock(engine: Engine, flow: str, period: Period, run_id: str, at: datetime) -> RunLock:
     """Take the (flow, period) lock or raise RunInProgress naming the holder and since when."""
     lock = RunLock(flow, period.code, run_id, engine)
     if db.dialect_of(engine) == "postgresql":
         conn = engine.connect()
-        got = conn.execute(sa.text("select pg_try_advisory_lock(:k)"), {"k": _advisory_key(flow, period.code)}).scalar()
-        conn.commit()
+        got = _try_advisory_lock(conn, flow, period.code)
+        if not got and _holder_is_dead(engine, flow, period.code):
+            # The holder died; its server session ends a moment after the client: wait for it.
+            deadline = time.monotonic() + 10
+            while not got and time.monotonic() < deadline:
+                time.sleep(0.2)
+                got = _try_advisory_lock(conn, flow, period.code)
         if not got:
             conn.close()
             raise RunInProgress(_holder_message(engine, flow, period))
