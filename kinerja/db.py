@@ -69,7 +69,9 @@ def _engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 60})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # A run extracts its tables in parallel and holds one connection for its lock; several runs may
+    # share a process (tests, the demo, `serve`), so the pool is wider than SQLAlchemy's default 5+10.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40)
 
 
 def get_engine(url: str | None, *, attempts: int = 4, backoff: float = 0.5) -> Engine:
