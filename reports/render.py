@@ -472,40 +472,50 @@ def _formula(es: dict, policy, lang: str) -> tuple[str, str]:
     return formula, f"= {body} = {n(es['nilai_akhir'])}"
 
 
-def _card_ctx(data: RunData, nip: str, policy, lang: str) -> dict:
-    es_all = data["employee_scores"]
-    hit = es_all[es_all["nip"] == nip]
+class ByNip:
+    """A run's per-employee rows, grouped once: a card for each of 15,000 employees must not scan
+    every result table 15,000 times."""
+
+    def __init__(self, data: RunData) -> None:
+        self.data = data
+        self._groups: dict[str, dict[str, pd.DataFrame]] = {}
+
+    def rows(self, table: str, nip: str) -> pd.DataFrame:
+        if table not in self._groups:
+            frame = self.data[table]
+            self._groups[table] = {} if frame.empty else dict(tuple(frame.groupby("nip", sort=False)))
+        return self._groups[table].get(nip, self.data[table].iloc[0:0])
+
+
+def _card_ctx(data: RunData, nip: str, policy, lang: str, by_nip: ByNip | None = None) -> dict:
+    by_nip = by_nip or ByNip(data)
+    hit = by_nip.rows("employee_scores", nip)
     if hit.empty:
         raise ReportError(f"employee {nip} is not in run {data.run_id} ({data.run['period']})")
     es = {k: (None if fmt.is_missing(v) else v) for k, v in hit.iloc[0].to_dict().items()}
-    people = data["run_employees"]
-    person = people[people["nip"] == nip]
+    person = by_nip.rows("run_employees", nip)
     position = person["position"].iloc[0] if len(person) else None
-    ind = data["indicator_scores"]
     indicators = [{**data.indicator(r.indicator_id), "target_effective": r.target_effective,
                    "realisasi": r.realisasi, "capaian": r.capaian, "weight": r.weight}
-                  for r in ind[ind["nip"] == nip].sort_values("indicator_id").itertuples(index=False)]
+                  for r in by_nip.rows("indicator_scores", nip).sort_values("indicator_id").itertuples(index=False)]
     order = {t: i for i, t in enumerate(("supervisor", "peer", "subordinate", "public", "self"))}
-    rts = data["rater_type_scores"]
     raters = sorted(({"rater_type": r.rater_type, "raters": r.raters, "ratings": r.ratings, "score": r.score,
                       "kept": bool(_f(r.kept)), "weight": r.weight}
-                     for r in rts[rts["nip"] == nip].itertuples(index=False)),
+                     for r in by_nip.rows("rater_type_scores", nip).itertuples(index=False)),
                     key=lambda r: order.get(r["rater_type"], 99))
     aspect_order = {a: i for i, a in enumerate(("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis",
                                                 "loyal", "adaptif", "kolaboratif"))}
-    asp = data["aspect_scores"]
-    aspects = sorted(({"aspect": r.aspect, "score": r.score} for r in asp[asp["nip"] == nip].itertuples(index=False)),
+    aspects = sorted(({"aspect": r.aspect, "score": r.score}
+                      for r in by_nip.rows("aspect_scores", nip).itertuples(index=False)),
                      key=lambda a: aspect_order.get(a["aspect"], 99))
-    am = data["attendance_monthly"]
     months = [{"month": r.month, "workdays": r.workdays, "present_days": r.present_days,
                "excused_days": r.excused_days, "tk_days": r.tk_days,
                "tl": sum(_f(getattr(r, c)) or 0 for c in analysis.TL),
                "psw": sum(_f(getattr(r, c)) or 0 for c in analysis.PSW),
                "deduction_pct": r.deduction_pct, "attendance_rate": _f(r.attendance_rate)}
-              for r in am[am["nip"] == nip].sort_values("month").itertuples(index=False)]
-    fc = data["feedback_comments"]
+              for r in by_nip.rows("attendance_monthly", nip).sort_values("month").itertuples(index=False)]
     comments = [{"rater_type": r.rater_type, "aspect": r.aspect, "comment": r.comment}
-                for r in fc[fc["nip"] == nip].itertuples(index=False)]
+                for r in by_nip.rows("feedback_comments", nip).itertuples(index=False)]
     comments.sort(key=lambda c: (order.get(c["rater_type"], 99), aspect_order.get(c["aspect"], 99)))
     formula, values = _formula(es, policy, lang)
     gap = (es["self_score"] - es["perilaku_score"]) \
@@ -519,8 +529,9 @@ def _card_ctx(data: RunData, nip: str, policy, lang: str) -> dict:
             "policy_version_shown": policy.version}
 
 
-def _card_html(data: RunData, nip: str, policy, lang: str, depth: int, has_revisions: bool) -> str:
-    c = _card_ctx(data, nip, policy, lang)
+def _card_html(data: RunData, nip: str, policy, lang: str, depth: int, has_revisions: bool,
+               by_nip: ByNip | None = None) -> str:
+    c = _card_ctx(data, nip, policy, lang, by_nip)
     title = text("card_title", lang)
     return _render("card.html.j2", lang=lang, c=c, title=title, run=_run_ctx(data),
                    period_label=data.period.label(lang),
@@ -665,9 +676,10 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
     if has_revisions:
         out.revisions = _write(run_dir / "revisions.html", _revisions_html(engine, data, lang, 0))
     if not monthly:
+        by_nip = ByNip(data)
         for nip in sorted(data["employee_scores"]["nip"]):
             out.cards.append(_write(run_dir / "card" / f"{safe_name(nip)}.html",
-                                    _card_html(data, nip, policy, lang, 1, has_revisions)))
+                                    _card_html(data, nip, policy, lang, 1, has_revisions, by_nip)))
     if data.run.get("status") == "succeeded":
         pdf_html = _render(template, docs=[org_doc] + [d for _, _, d in unit_docs], title=title,
                            subtitle=data.period.label(lang), **common)
