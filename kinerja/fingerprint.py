@@ -60,38 +60,50 @@ class InputFingerprint:
     extras: dict[str, str] = field(default_factory=dict)
 
 
-def partition_keys(table: str, frame: pd.DataFrame) -> pd.Series:
+def _per_distinct(values: pd.Series, fn, null: str) -> np.ndarray:
+    """fn applied once per distinct value (partition keys repeat millions of times)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    mapped = np.empty(len(uniques) + 1, dtype=object)
+    mapped[:-1] = [fn(u) for u in uniques]
+    mapped[-1] = null  # code -1: NULL
+    return mapped[codes]
+
+
+def partition_keys(table: str, frame: pd.DataFrame) -> np.ndarray:
     if table in PARTITION_COLUMN:
         column, width = PARTITION_COLUMN[table]
-        return frame[column].astype(str).str.slice(0, width).where(frame[column].notna(), "null")
+        return _per_distinct(frame[column], lambda v: str(v)[:width], "null")
     if table in ("feedback", "targets"):
-        quarter = frame["quarter"].astype(str).where(frame["quarter"].notna(), "null")
-        return frame["year"].astype(str).where(frame["year"].notna(), "null") + "-Q" + quarter
-    return pd.Series(WHOLE, index=frame.index)
+        year = _per_distinct(frame["year"], str, "null")
+        quarter = _per_distinct(frame["quarter"], str, "null")
+        return _per_distinct(pd.Series(year + "-Q" + quarter), str, "null")
+    return np.full(len(frame), WHOLE, dtype=object)
 
 
 def fingerprint_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Partition checksums and per-employee digests of one extracted (raw) table."""
     hashes = pd.Series(row_hashes(frame), index=frame.index, dtype="uint64")
-    parts = partition_keys(table, frame) if not frame.empty else pd.Series([], dtype=object)
+    parts = partition_keys(table, frame) if not frame.empty else np.array([], dtype=object)
     partitions = [
         {"source_table": table, "partition": str(key), "row_count": int(len(group)),
          "fingerprint": combine(group.to_numpy(dtype=np.uint64))}
         for key, group in hashes.groupby(parts, sort=True)
     ]
     if not partitions:
-        partitions = [{"source_table": table, "partition": WHOLE, "row_count": 0, "fingerprint": combine(np.zeros(0, np.uint64))}]
+        partitions = [{"source_table": table, "partition": WHOLE, "row_count": 0,
+                       "fingerprint": combine(np.zeros(0, np.uint64))}]
     digests = pd.DataFrame(columns=["source_table", "nip", "row_count", "digest"])
     column = EMPLOYEE_COLUMN.get(table)
     if column and not frame.empty:
-        nips = frame[column].astype(object).where(frame[column].notna(), "")
-        grouped = hashes.groupby(nips.astype(str), sort=True)
+        nips = _per_distinct(frame[column], str, "")
+        grouped = hashes.groupby(nips, sort=True)
+        sums = grouped.sum().astype("uint64")
         digests = pd.DataFrame({
             "source_table": table,
-            "nip": list(grouped.groups.keys()),
+            "nip": sums.index.to_numpy(dtype=object),
             "row_count": grouped.size().to_numpy(),
             # a sum of row hashes (mod 2^64) is order-independent and cheap for many small groups
-            "digest": grouped.sum().astype("uint64").map(lambda v: f"{int(v):016x}").to_numpy(),
+            "digest": [f"{int(v):016x}" for v in sums.to_numpy()],
         })
     return pd.DataFrame(partitions), digests
 
