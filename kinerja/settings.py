@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from kinerja import db
 from kinerja.policy import Policy, load_policy
@@ -19,6 +19,7 @@ ENV = {
     "task_runner": "KINERJA_TASK_RUNNER",
     "dask_address": "KINERJA_DASK_ADDRESS",
     "cache_dir": "KINERJA_CACHE_DIR",
+    "score_groups": "KINERJA_SCORE_GROUPS",
 }
 
 
@@ -36,6 +37,7 @@ class RunSettings(BaseModel):
     dask_address: str | None = None
     render_reports: bool = True
     cache_dir: Path = Path("var") / "cache"  # content-addressed validation verdicts (never stale)
+    score_groups: int = Field(default=4, ge=1)  # unit groups a quarter or year is scored in, in parallel
 
     @classmethod
     def from_env(cls, **overrides: object) -> "RunSettings":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_EVEN, Decimal
 from datetime import date, datetime
 from typing import Any
 
@@ -164,10 +165,25 @@ def is_missing(x: Any) -> bool:
         return False
 
 
+# Separators of the `#,##0.00` pattern in the two report languages (what babel's id_ID and en_US give).
+_SEPARATORS = {"id": str.maketrans({",": ".", ".": ","}), "en": None}
+
+
+def _grouped(value: Decimal, decimals: int, lang: str) -> str:
+    """`#,##0.00`-style text of a Decimal, exactly as babel formats it, ~20x faster (a 15,000-card run
+    formats millions of numbers)."""
+    text = f"{value:,.{decimals}f}"
+    table = _SEPARATORS[lang]
+    return text.translate(table) if table else text
+
+
 def num(x: Any, lang: str = "id", decimals: int = 2) -> str:
     """`1234.567` → `1.234,57` (id) or `1,234.57` (en); missing → `–`."""
     if is_missing(x):
         return DASH
+    if lang in _SEPARATORS:  # babel's own rounding: Decimal(str(float)), half-even
+        quantum = Decimal(1).scaleb(-decimals)
+        return _grouped(Decimal(str(float(x))).quantize(quantum, rounding=ROUND_HALF_EVEN), decimals, lang)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(float(x), format=pattern, locale=LOCALES.get(lang, "id_ID"))
 
@@ -175,6 +191,8 @@ def num(x: Any, lang: str = "id", decimals: int = 2) -> str:
 def integer(x: Any, lang: str = "id") -> str:
     if is_missing(x):
         return DASH
+    if lang in _SEPARATORS:
+        return _grouped(Decimal(int(round(float(x)))), 0, lang)
     return format_decimal(int(round(float(x))), format="#,##0", locale=LOCALES.get(lang, "id_ID"))
 
 

@@ -473,49 +473,50 @@ def _formula(es: dict, policy, lang: str) -> tuple[str, str]:
 
 
 class ByNip:
-    """A run's per-employee rows, grouped once: a card for each of 15,000 employees must not scan
-    every result table 15,000 times."""
+    """A run's per-employee rows, grouped once as plain row tuples: a card for each of 15,000
+    employees must neither scan every result table nor touch pandas per row."""
 
     def __init__(self, data: RunData) -> None:
         self.data = data
-        self._groups: dict[str, dict[str, pd.DataFrame]] = {}
+        self._groups: dict[str, dict[str, list]] = {}
 
-    def rows(self, table: str, nip: str) -> pd.DataFrame:
+    def rows(self, table: str, nip: str) -> list:
         if table not in self._groups:
-            frame = self.data[table]
-            self._groups[table] = {} if frame.empty else dict(tuple(frame.groupby("nip", sort=False)))
-        return self._groups[table].get(nip, self.data[table].iloc[0:0])
+            groups: dict[str, list] = {}
+            for row in self.data[table].itertuples(index=False):
+                groups.setdefault(row.nip, []).append(row)
+            self._groups[table] = groups
+        return self._groups[table].get(nip, [])
 
 
 def _card_ctx(data: RunData, nip: str, policy, lang: str, by_nip: ByNip | None = None) -> dict:
     by_nip = by_nip or ByNip(data)
     hit = by_nip.rows("employee_scores", nip)
-    if hit.empty:
+    if not hit:
         raise ReportError(f"employee {nip} is not in run {data.run_id} ({data.run['period']})")
-    es = {k: (None if fmt.is_missing(v) else v) for k, v in hit.iloc[0].to_dict().items()}
+    es = {k: (None if fmt.is_missing(v) else v) for k, v in hit[0]._asdict().items()}
     person = by_nip.rows("run_employees", nip)
-    position = person["position"].iloc[0] if len(person) else None
+    position = person[0].position if person else None
     indicators = [{**data.indicator(r.indicator_id), "target_effective": r.target_effective,
                    "realisasi": r.realisasi, "capaian": r.capaian, "weight": r.weight}
-                  for r in by_nip.rows("indicator_scores", nip).sort_values("indicator_id").itertuples(index=False)]
+                  for r in sorted(by_nip.rows("indicator_scores", nip), key=lambda r: r.indicator_id)]
     order = {t: i for i, t in enumerate(("supervisor", "peer", "subordinate", "public", "self"))}
     raters = sorted(({"rater_type": r.rater_type, "raters": r.raters, "ratings": r.ratings, "score": r.score,
                       "kept": bool(_f(r.kept)), "weight": r.weight}
-                     for r in by_nip.rows("rater_type_scores", nip).itertuples(index=False)),
+                     for r in by_nip.rows("rater_type_scores", nip)),
                     key=lambda r: order.get(r["rater_type"], 99))
     aspect_order = {a: i for i, a in enumerate(("berorientasi_pelayanan", "akuntabel", "kompeten", "harmonis",
                                                 "loyal", "adaptif", "kolaboratif"))}
-    aspects = sorted(({"aspect": r.aspect, "score": r.score}
-                      for r in by_nip.rows("aspect_scores", nip).itertuples(index=False)),
+    aspects = sorted(({"aspect": r.aspect, "score": r.score} for r in by_nip.rows("aspect_scores", nip)),
                      key=lambda a: aspect_order.get(a["aspect"], 99))
     months = [{"month": r.month, "workdays": r.workdays, "present_days": r.present_days,
                "excused_days": r.excused_days, "tk_days": r.tk_days,
                "tl": sum(_f(getattr(r, c)) or 0 for c in analysis.TL),
                "psw": sum(_f(getattr(r, c)) or 0 for c in analysis.PSW),
                "deduction_pct": r.deduction_pct, "attendance_rate": _f(r.attendance_rate)}
-              for r in by_nip.rows("attendance_monthly", nip).sort_values("month").itertuples(index=False)]
+              for r in sorted(by_nip.rows("attendance_monthly", nip), key=lambda r: r.month)]
     comments = [{"rater_type": r.rater_type, "aspect": r.aspect, "comment": r.comment}
-                for r in by_nip.rows("feedback_comments", nip).itertuples(index=False)]
+                for r in by_nip.rows("feedback_comments", nip)]
     comments.sort(key=lambda c: (order.get(c["rater_type"], 99), aspect_order.get(c["aspect"], 99)))
     formula, values = _formula(es, policy, lang)
     gap = (es["self_score"] - es["perilaku_score"]) \

@@ -1,4 +1,9 @@
-"""Score a month or a quarter/year with the methodology's pure functions."""
+"""Score a month or a quarter/year with the methodology's pure functions.
+
+A quarter or year is scored in unit groups (docs/architecture.md, "Partitioned scoring"): the employee
+level of each group is its own task run, submitted to the flow's task runner (threads or Dask) with only
+that group's rows, and one task combines them and scores the organisation level; the frames are
+identical to `score_period` on everything at once."""
 from __future__ import annotations
 
 import pandas as pd
@@ -6,7 +11,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from kinerja.context import RunContext
-from kinerja.methodology import ScoringInputs, score_month, score_period
+from kinerja.methodology import (EmployeeResults, ScoringInputs, combine_period, score_group, score_month,
+                                 split_inputs, unit_groups)
 from kinerja.validation import ValidationResult
 
 # The frames of score_month / score_period that are warehouse tables (the rest feed reports only).
@@ -45,9 +51,36 @@ def score_month_task(ctx: RunContext, checked: ValidationResult) -> dict[str, pd
     return frames
 
 
-@task(name="score-period", cache_policy=NO_CACHE)
-def score_period_task(ctx: RunContext, checked: ValidationResult) -> dict[str, pd.DataFrame]:
-    results = score_period(scoring_inputs(checked), ctx.period, ctx.cutoff, ctx.policy)
+def unit_group_inputs(ctx: RunContext, checked: ValidationResult) -> list[tuple[list[str], ScoringInputs]]:
+    """The run's unit groups (`settings.score_groups` of them, plus the employees without a unit), each with
+    the inputs cut to its employees: what one `score_unit_group` task receives."""
+    inputs = scoring_inputs(checked)
+    groups = unit_groups(inputs, ctx.period, ctx.cutoff, ctx.policy, ctx.settings.score_groups)
+    return list(zip(groups, split_inputs(inputs, groups)))
+
+
+@task(name="score-unit-group", cache_policy=NO_CACHE, task_run_name="score-unit-group-{group}")
+def score_unit_group(ctx: RunContext, inputs: ScoringInputs, nips: list[str], group: int = 0) -> EmployeeResults:
+    """The employee-level scores of one group of units (`inputs` cut to the group's employees)."""
+    return score_group(inputs, nips, ctx.period, ctx.cutoff, ctx.policy)
+
+
+@task(name="combine-period-scores", cache_policy=NO_CACHE)
+def combine_period_scores(ctx: RunContext, parts: list[EmployeeResults],
+                          checked: ValidationResult) -> dict[str, pd.DataFrame]:
+    """The groups' employee-level scores combined, and the organisation level (units, §8) scored once:
+    the frames of `score_period` on all employees, plus the run's names."""
+    survey = scoring_inputs(checked).survey_responses
+    results = combine_period(parts, survey, ctx.period, ctx.cutoff, ctx.policy)
     frames = {name: getattr(results, name) for name in PERIOD_TABLES}
     frames.update(names_as_of_run(checked, frames["employee_scores"]))
     return frames
+
+
+@task(name="score-period", cache_policy=NO_CACHE)
+def score_period_task(ctx: RunContext, checked: ValidationResult) -> dict[str, pd.DataFrame]:
+    """A quarter or year: one `score_unit_group` task per unit group on the flow's task runner, then
+    `combine_period_scores`. The flow's single scoring call, (ctx, checked) -> frames."""
+    futures = [score_unit_group.submit(ctx, inputs, nips, group)
+               for group, (nips, inputs) in enumerate(unit_group_inputs(ctx, checked), start=1)]
+    return combine_period_scores(ctx, [future.result() for future in futures], checked)

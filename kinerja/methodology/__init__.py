@@ -10,6 +10,9 @@ Architecture seam 3:
 Heavy aggregation goes through named intermediate frames (`attendance_daily`, `activity_totals`,
 `feedback_type_stats`, `feedback_aspect_stats`, `survey_totals`), collected in `Aggregates`; a SQL
 pushdown path can build an `Aggregates` itself and pass it to `score_period(..., aggregates=...)`.
+
+`score_period` is `score_employees` (employee level) then `score_organisation` (units, §8); partition.py
+scores the employee level in groups of units and combines them into identical results.
 """
 from __future__ import annotations
 
@@ -35,7 +38,9 @@ from .unit_scores import unit_scores_month, unit_scores_period
 
 __all__ = ["ScoringInputs", "MonthResults", "PeriodResults", "Aggregates", "empty_inputs", "score_month",
            "score_period", "period_aggregates", "attendance_daily", "activity_totals", "feedback_type_stats",
-           "feedback_aspect_stats", "survey_totals"]
+           "feedback_aspect_stats", "survey_totals", "EmployeeResults", "EMPLOYEE_LEVEL_ORDER", "score_employees",
+           "score_organisation", "unit_groups", "split_inputs", "group_inputs", "combine_employee_results",
+           "combine_period", "score_group", "score_partitioned"]
 
 
 def _frame(table: str):
@@ -148,12 +153,46 @@ def score_month(inputs: ScoringInputs, month: Period, cutoff: date, policy) -> M
                         unit_scores=unit_scores_month(monthly, ikm, month.code))
 
 
+@dataclass
+class EmployeeResults:
+    """The employee-level frames of a quarter or year (phase a of `score_period`): each row belongs to one
+    scored employee and depends only on that employee's rows and the shared small tables, so the frames of
+    disjoint groups of employees concatenate to the frames of all of them. `supervisor_feedback` holds the
+    supervisor-type feedback rows (rater_id, score) given to these employees, which the organisation-level
+    calibration needs; its index is the rows' position in the feedback frame."""
+    employee_scores: pd.DataFrame
+    indicator_scores: pd.DataFrame
+    aspect_scores: pd.DataFrame
+    rater_type_scores: pd.DataFrame
+    feedback_comments: pd.DataFrame
+    attendance_monthly: pd.DataFrame
+    supervisor_feedback: pd.DataFrame
+
+
+# Row order of each employee-level frame (every key holds the nip, so groups of employees never interleave).
+EMPLOYEE_LEVEL_ORDER = {"employee_scores": ["nip"], "indicator_scores": ["nip", "indicator_id"],
+                        "aspect_scores": ["nip", "aspect"], "rater_type_scores": ["nip", "rater_type"],
+                        "feedback_comments": ["nip", "rater_type", "aspect", "comment"],
+                        "attendance_monthly": ["month", "nip"]}
+
+
 def score_period(inputs: ScoringInputs, period: Period, cutoff: date, policy,
                  aggregates: Aggregates | None = None) -> PeriodResults:
     """A quarterly or annual run (§1–§8) for the employees with at least one active working day in the
-    period up to the cut-off."""
+    period up to the cut-off: `score_employees`, then `score_organisation`."""
+    agg = aggregates if aggregates is not None else period_aggregates(inputs, period, cutoff, policy)
+    return score_organisation(score_employees(inputs, period, cutoff, policy, agg), agg.survey_totals, period,
+                              policy)
+
+
+def score_employees(inputs: ScoringInputs, period: Period, cutoff: date, policy,
+                    aggregates: Aggregates | None = None) -> EmployeeResults:
+    """Phase a of a quarter or year (§1–§5 and the comments) for the employees of `inputs`. Only the
+    employee-level aggregates are used (`survey_totals` belongs to `score_organisation`, so group inputs
+    may leave survey_responses empty)."""
     agg = aggregates if aggregates is not None else period_aggregates(inputs, period, cutoff, policy)
     label = period.code
+    order = EMPLOYEE_LEVEL_ORDER
     employees = inputs.employees.drop_duplicates("nip")
 
     # §1 active working days, units and supervisors (period and each month).
@@ -195,12 +234,8 @@ def score_period(inputs: ScoringInputs, period: Period, cutoff: date, policy,
     e["supervisor_kept"] = e["supervisor_kept"].astype("boolean").fillna(False).astype(bool)
     e = rate_employees(e, policy, period.kind)
     e["period"] = label
-    employee_scores = finish(e, "employee_scores", ["nip"])
-    indicator_frame = finish(ind, "indicator_scores", ["nip", "indicator_id"])
-
-    # §6, §7 IKM and units.
-    ikm = ikm_scores(agg.survey_totals, policy)
-    units_frame = unit_scores_period(employee_scores, monthly, ikm, label)
+    employee_scores = finish(e, "employee_scores", order["employee_scores"])
+    indicator_frame = finish(ind, "indicator_scores", order["indicator_scores"])
 
     # Comments: rater types other than self with at least min_comment_raters raters; never rater_id.
     fb = feedback_in_period(inputs.feedback, period)
@@ -211,21 +246,37 @@ def score_period(inputs: ScoringInputs, period: Period, cutoff: date, policy,
     comments = pd.DataFrame({"period": label, "nip": obj(fb["ratee_nip"]), "rater_type": obj(fb["rater_type"]),
                              "aspect": obj(fb["aspect"]), "comment": obj(fb["comment"])})
     comments = comments.merge(shown[["nip", "rater_type"]], on=["nip", "rater_type"])
-    comments = finish(comments, "feedback_comments", ["nip", "rater_type", "aspect", "comment"])
+    comments = finish(comments, "feedback_comments", order["feedback_comments"])
 
-    # §8 reports.
+    # Supervisor feedback given to these employees (for the calibration of §8).
     sup_fb = feedback_in_period(inputs.feedback, period)
     sup_fb = sup_fb[(sup_fb["rater_type"] == SUPERVISOR) & sup_fb["ratee_nip"].isin(nips) & sup_fb["score"].notna()]
-    awards = award_candidates(employee_scores, policy)
+    return EmployeeResults(employee_scores=employee_scores, indicator_scores=indicator_frame, aspect_scores=aspects,
+                           rater_type_scores=rts, feedback_comments=comments, attendance_monthly=monthly,
+                           supervisor_feedback=sup_fb[["rater_id", "score"]])
+
+
+def score_organisation(part: EmployeeResults, survey: pd.DataFrame, period: Period, policy) -> PeriodResults:
+    """Phase b of a quarter or year, once for the organisation: unit scores (§6, §7; `survey` is
+    `survey_totals` of the period), award candidates, training needs and calibration flags (§8), from the
+    employee-level frames of every scored employee."""
+    label = period.code
+    ikm = ikm_scores(survey, policy)
+    units_frame = unit_scores_period(part.employee_scores, part.attendance_monthly, ikm, label)
     return PeriodResults(
-        employee_scores=employee_scores,
-        indicator_scores=indicator_frame,
-        aspect_scores=aspects,
-        rater_type_scores=rts,
-        attendance_monthly=monthly,
+        employee_scores=part.employee_scores,
+        indicator_scores=part.indicator_scores,
+        aspect_scores=part.aspect_scores,
+        rater_type_scores=part.rater_type_scores,
+        attendance_monthly=part.attendance_monthly,
         unit_scores=units_frame,
-        feedback_comments=comments,
-        award_candidates=awards,
-        training_needs=training_needs(aspects, indicator_frame, policy, label),
-        calibration_flags=calibration_flags(employee_scores, sup_fb, policy, label),
+        feedback_comments=part.feedback_comments,
+        award_candidates=award_candidates(part.employee_scores, policy),
+        training_needs=training_needs(part.aspect_scores, part.indicator_scores, policy, label),
+        calibration_flags=calibration_flags(part.employee_scores, part.supervisor_feedback, policy, label),
     )
+
+
+# Partitioned scoring builds on the two phases above (imported last: partition.py imports from here).
+from .partition import (combine_employee_results, combine_period, group_inputs, score_group,  # noqa: E402
+                        score_partitioned, split_inputs, unit_groups)
