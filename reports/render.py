@@ -140,7 +140,8 @@ def _signature(data: RunData, unit_name: str, lang: str) -> dict:
             "position": text("head_of", lang) % unit_name}
 
 
-def _nav(data: RunData, lang: str, depth: int, has_revisions: bool) -> list[dict]:
+def _nav(data: RunData, lang: str, depth: int, has_revisions: bool, pdf: str | None = None) -> list[dict]:
+    """Links of a page `depth` folders below the run's; `pdf` is the page's own PDF (default the org's)."""
     up = "../" * depth
     nav = [{"href": f"{up}../../index.html", "text": text("nav_index", lang)},
            {"href": f"{up}index.html", "text": text("nav_org", lang)},
@@ -148,7 +149,7 @@ def _nav(data: RunData, lang: str, depth: int, has_revisions: bool) -> list[dict
     if has_revisions:
         nav.append({"href": f"{up}revisions.html", "text": text("nav_revisions", lang)})
     if data.run.get("status") == "succeeded":
-        nav += [{"href": f"{up}report.pdf", "text": text("nav_pdf", lang)},
+        nav += [{"href": pdf or f"{up}report.pdf", "text": text("nav_pdf", lang)},
                 {"href": f"{up}results.xlsx", "text": text("nav_xlsx", lang)}]
     return nav
 
@@ -670,7 +671,8 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
                               subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common))
     for code, name, doc in unit_docs:
         path = _write(run_dir / "unit" / f"{safe_name(code)}.html",
-                      _render(template, docs=[doc], title=title, nav=_nav(data, lang, 1, has_revisions),
+                      _render(template, docs=[doc], title=title,
+                              nav=_nav(data, lang, 1, has_revisions, pdf=f"{safe_name(code)}.pdf"),
                               subtitle=f"{name} · {data.period.label(lang)}", **common))
         out.units.append(path)
     out.public = _write(run_dir / "public.html", _public_html(data, policy, lang, dq, has_revisions))
@@ -682,9 +684,14 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
             out.cards.append(_write(run_dir / "card" / f"{safe_name(nip)}.html",
                                     _card_html(data, nip, policy, lang, 1, has_revisions, by_nip)))
     if data.run.get("status") == "succeeded":
-        pdf_html = _render(template, docs=[org_doc] + [d for _, _, d in unit_docs], title=title,
-                           subtitle=data.period.label(lang), **common)
-        out.pdf.append(_pdf(pdf_html, run_dir / "report.pdf", run_dir))
+        # One PDF for the organisation and one per unit (what a unit head signs), each rendered alone:
+        # a single PDF of every unit's employee tables grows without bound in a large city.
+        out.pdf.append(_pdf(_render(template, docs=[org_doc], title=title, subtitle=data.period.label(lang),
+                                    **common), run_dir / "report.pdf", run_dir))
+        for code, name, doc in unit_docs:
+            out.pdf.append(_pdf(_render(template, docs=[doc], title=title,
+                                        subtitle=f"{name} · {data.period.label(lang)}", **common),
+                                run_dir / "unit" / f"{safe_name(code)}.pdf", run_dir / "unit"))
     out.xlsx = export.write_xlsx(data, run_dir / "results.xlsx")
     out.csv = export.write_csv(data, run_dir / "csv")
     return out

@@ -114,8 +114,11 @@ def test_render_run_writes_the_documented_layout(db_url, tmp_path):
     for path in expected:
         assert path.exists() and path in quarterly.paths, path
     monthly = reports.render_run(engine, MONTHLY_RUN, tmp_path, POLICY)
-    assert monthly.pdf == [tmp_path / "2026-03" / MONTHLY_RUN / "report.pdf"]
-    assert (tmp_path / "2026-03" / MONTHLY_RUN / "unit" / "KEC-TGH.html").exists()
+    month_dir = tmp_path / "2026-03" / MONTHLY_RUN
+    assert monthly.pdf[0] == month_dir / "report.pdf"
+    assert month_dir / "unit" / "KEC-TGH.pdf" in monthly.pdf  # one PDF per unit, rendered alone
+    assert all(p.read_bytes().startswith(b"%PDF") for p in monthly.pdf)
+    assert 'href="KEC-TGH.pdf"' in (month_dir / "unit" / "KEC-TGH.html").read_text(encoding="utf-8")
     assert not monthly.cards and monthly.revisions is None
     index = reports.render_index(engine, tmp_path)
     html = index.read_text(encoding="utf-8")
@@ -254,13 +257,17 @@ def test_appraisal_report_has_units_chart_awards_and_training(site):
 
 
 def test_pdf_text_contains_the_predikat_labels(site, pdftotext):
-    pdf = site["rendered"][Q_RUN].pdf[0]
-    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    def pdf_text(path):
+        return subprocess.run([pdftotext, "-layout", str(path), "-"], check=True, capture_output=True,
+                              text=True).stdout
+
+    org = pdf_text(site["rendered"][Q_RUN].pdf[0])  # the organisation's PDF
     for label in PREDIKAT_LABELS:
-        assert label in text
-    monthly = subprocess.run([pdftotext, str(site["rendered"][MONTHLY_RUN].pdf[0]), "-"], check=True,
-                             capture_output=True, text=True).stdout
-    assert "Rekomendasi" in monthly and "Kepala Kecamatan Tengah" in monthly
+        assert label in org
+    monthly = site["rendered"][MONTHLY_RUN].pdf
+    assert "Rekomendasi" in pdf_text(monthly[0])
+    unit = next(p for p in monthly if p.name == "KEC-TGH.pdf")  # a unit's PDF ends with its head's signature
+    assert "Kepala Kecamatan Tengah" in pdf_text(unit)
 
 
 def test_xlsx_and_csv_neutralise_formulas(site):
