@@ -26,6 +26,9 @@ def _quiet() -> None:
                  "great_expectations.datasource", "great_expectations.validator",
                  "great_expectations.expectations", "great_expectations.execution_engine"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    for name in list(logging.root.manager.loggerDict):  # GX gives some modules levels of their own
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def gx_module():
