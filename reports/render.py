@@ -109,6 +109,31 @@ def _pdf(html: str, path: Path, base: Path) -> Path:
     return path
 
 
+def _pdf_job(job: tuple[str, Path, Path]) -> Path:
+    return _pdf(*job)
+
+
+def _pdfs(jobs: list[tuple[str, Path, Path]]) -> list[Path]:
+    """Render PDFs, in parallel processes when there are many (WeasyPrint is CPU-bound).
+
+    Workers are spawned, not forked: the caller may be a Prefect task thread beside other threads.
+    """
+    import os
+
+    workers = min(len(jobs), os.cpu_count() or 1, PDF_WORKERS)
+    if workers < 2 or len(jobs) < PDF_PARALLEL_FROM:
+        return [_pdf_job(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_pdf_job, jobs, chunksize=4))
+
+
+PDF_WORKERS = 4        # at most this many PDF processes (each holds one unit's layout)
+PDF_PARALLEL_FROM = 8  # fewer PDFs than this render in-process: starting workers costs ~1 s each
+
+
 # --- shared context -------------------------------------------------------------------------------
 
 def _f(x: Any) -> float | None:
@@ -686,12 +711,12 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
     if data.run.get("status") == "succeeded":
         # One PDF for the organisation and one per unit (what a unit head signs), each rendered alone:
         # a single PDF of every unit's employee tables grows without bound in a large city.
-        out.pdf.append(_pdf(_render(template, docs=[org_doc], title=title, subtitle=data.period.label(lang),
-                                    **common), run_dir / "report.pdf", run_dir))
-        for code, name, doc in unit_docs:
-            out.pdf.append(_pdf(_render(template, docs=[doc], title=title,
-                                        subtitle=f"{name} · {data.period.label(lang)}", **common),
-                                run_dir / "unit" / f"{safe_name(code)}.pdf", run_dir / "unit"))
+        jobs = [(_render(template, docs=[org_doc], title=title, subtitle=data.period.label(lang), **common),
+                 run_dir / "report.pdf", run_dir)]
+        jobs += [(_render(template, docs=[doc], title=title, subtitle=f"{name} · {data.period.label(lang)}",
+                          **common), run_dir / "unit" / f"{safe_name(code)}.pdf", run_dir / "unit")
+                 for code, name, doc in unit_docs]
+        out.pdf.extend(_pdfs(jobs))
     out.xlsx = export.write_xlsx(data, run_dir / "results.xlsx")
     out.csv = export.write_csv(data, run_dir / "csv")
     return out
