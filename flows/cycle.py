@@ -105,10 +105,13 @@ def cycle(ctx: RunContext) -> Outcome:
     if checked.blocked:
         record_blocked(ctx, checked, fingerprint)
         post_artifacts(ctx, "blocked", checked, None, None)
-        return Outcome("blocked", checked.block_reason, ctx.run_id, ctx.flow, ctx.period.code)
+        return Outcome("blocked", checked.block_reason, ctx.run_id, ctx.flow, ctx.period.code,
+                       log_message=checked.block_reason_masked)
 
     score = score_month_task if ctx.flow == "monthly" else score_period_task
     results = score(ctx, checked)
+    del raw  # the rows are scored; what follows needs the results and the quality accounts only
+    checked = checked.accounts_only()
     revisions = write_results(ctx, results, checked, fingerprint)
     counts = {name: len(frame) for name, frame in results.items()}
     try:
@@ -142,8 +145,8 @@ def _final(outcome: Outcome):
     logger = get_run_logger()
     logger.info("%s %s: %s", outcome.flow, outcome.period, outcome.status)
     if outcome.exit_code == 0:
-        return Completed(message=outcome.message, data=outcome)
-    return Failed(message=outcome.message, data=outcome)
+        return Completed(message=outcome.public_message, data=outcome)
+    return Failed(message=outcome.public_message, data=outcome)
 
 
 @flow(name="monthly", flow_run_name=_run_name, log_prints=False)

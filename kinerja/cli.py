@@ -16,6 +16,7 @@ for _var, _value in {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     "GX_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_DATABASE_TIMEOUT": "60",  # concurrent runs share the temporary server's SQLite file
 }.items():
     os.environ.setdefault(_var, _value)
 

@@ -9,10 +9,12 @@ from kinerja.periods import Period
 from kinerja.policy import Policy
 from kinerja.settings import RunSettings
 
-# Tables each flow needs (validation.md, table checks); survey_responses and work_schedules are optional.
+# Tables each flow extracts (validation.md, table checks); survey_responses and work_schedules are optional.
+# Monthly runs also read indicators, targets and activities for the activity volume of the accountability
+# report; for a month they are optional (table_checks.MONTHLY_OPTIONAL: their table checks never block).
 MONTHLY_TABLES = ("units", "employees", "assignments", "holidays", "work_schedules", "attendance",
-                  "survey_responses")
-PERIOD_TABLES = MONTHLY_TABLES + ("indicators", "targets", "activities", "feedback")
+                  "survey_responses", "indicators", "targets", "activities")
+PERIOD_TABLES = MONTHLY_TABLES + ("feedback",)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,11 @@ class Outcome:
     report_index: Path | None = None
     revisions: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    log_message: str | None = None  # the message with personal keys masked, for logs and Prefect
+
+    @property
+    def public_message(self) -> str:
+        return self.log_message or self.message
 
     @property
     def exit_code(self) -> int:

@@ -54,7 +54,8 @@ OPTIONAL_TABLES = frozenset({"survey_responses", "work_schedules"})
 _EVERY_FLOW = ("units", "employees", "assignments", "holidays", "work_schedules", "attendance",
                "survey_responses")
 _APPRAISAL = _EVERY_FLOW + ("indicators", "targets", "activities", "feedback")
-#: The tables each flow reads (monthly runs read no feedback, targets, activities or indicators).
+#: The tables each flow must have (a monthly run also reads indicators, targets and activities when they exist:
+#: the activity volume of its report; see kinerja.context.MONTHLY_TABLES).
 FLOW_TABLES: Mapping[str, tuple[str, ...]] = {
     "monthly": _EVERY_FLOW,
     "quarterly": _APPRAISAL,

@@ -47,11 +47,14 @@ RUN_TABLES: dict[str, list[str]] = {
     "award_candidates": ["run_id", "period", "unit_code", "nip", "nilai_akhir", "rank"],
     "training_needs": ["run_id", "period", "nip", "kind", "item", "value", "threshold"],
     "calibration_flags": ["run_id", "period", "flag", "unit_code", "nip", "value", "reference", "threshold"],
+    # Monthly runs: activity volume against the month's share of the targets (unit_code NULL: organisation).
+    "activity_monthly": ["run_id", "month", "unit_code", "indicator_id", "employees", "realisasi", "target_share",
+                         "capaian"],
 }
 
 # Result tables per flow (what the XLSX/CSV exports list even when empty).
 RESULT_TABLES = {
-    "monthly": ["unit_scores", "attendance_monthly", "discipline_alerts"],
+    "monthly": ["unit_scores", "attendance_monthly", "discipline_alerts", "activity_monthly"],
     "quarterly": ["employee_scores", "indicator_scores", "aspect_scores", "rater_type_scores",
                   "attendance_monthly", "unit_scores", "feedback_comments", "award_candidates", "training_needs",
                   "calibration_flags"],

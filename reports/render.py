@@ -309,8 +309,36 @@ def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons
         fmt.integer(recap["tk_days"], lang), fmt.num(recap["deduction_mean"], lang), ikm_text)
     return {"is_org": is_org, "heading": scope_name, "summary_text": summary, "recap": recap, "ikm": ikm,
             "unit_rows": unit_rows, "employee_rows": employee_rows, "alerts": alert_rows, "new_alerts": new_alerts,
-            "comparison": comparison, "recommendations": recs,
+            "comparison": comparison, "recommendations": recs, "activity": _activity_volume(data, unit, lang),
             "signature": None if is_org else _signature(data, scope_name, lang)}
+
+
+_ACTIVITY_TEXT = {
+    "id": {"title": "Volume kegiatan terhadap target bulan ini", "target": "Target bulan ini",
+           "note": "Realisasi: kegiatan yang disetujui pada bulan ini, dalam masa aktif pegawai (dijumlahkan, atau "
+                   "rata-rata untuk indikator rata-rata). Target bulan ini: target triwulan × hari kerja aktif "
+                   "pegawai di bulan ini / hari kerja triwulan, dijumlahkan per unit (rata-rata target untuk "
+                   "indikator rata-rata). Capaian dihitung seperti penilaian triwulan (metodologi §3)."},
+    "en": {"title": "Activity volume against this month's share of target", "target": "This month's target",
+           "note": "Actual: the month's approved activities within the employees' active dates (summed, or their "
+                   "mean for mean indicators). This month's target: quarterly target × the employee's active "
+                   "working days this month / working days of the quarter, summed per unit (the mean target for "
+                   "mean indicators). Achievement as in the quarterly appraisal (methodology §3)."},
+}
+
+
+def _activity_volume(data: RunData, unit: str | None, lang: str) -> dict:
+    """The monthly activity volume table of a unit (or the organisation: unit_code NULL rows)."""
+    labels = _ACTIVITY_TEXT.get(lang, _ACTIVITY_TEXT["id"])
+    frame = data.frames.get("activity_monthly")
+    rows = []
+    if frame is not None and len(frame):
+        pick = frame["unit_code"].isna() if unit is None else frame["unit_code"] == unit
+        for r in frame[pick].sort_values("indicator_id").itertuples(index=False):
+            info = data.indicator(r.indicator_id)
+            rows.append({"indicator": info["name"], "uom": info["uom"], "employees": r.employees,
+                         "realisasi": _f(r.realisasi), "target": _f(r.target_share), "capaian": _f(r.capaian)})
+    return {**labels, "rows": rows}
 
 
 # --- quarterly / annual appraisal report ------------------------------------------------------------

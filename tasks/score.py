@@ -11,12 +11,13 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from kinerja.context import RunContext
-from kinerja.methodology import (EmployeeResults, ScoringInputs, combine_period, score_group, score_month,
-                                 split_inputs, unit_groups)
+from kinerja.methodology import (EmployeeResults, ScoringInputs, combine_period, empty_activity_monthly,
+                                 score_group, score_month, split_inputs, unit_groups)
 from kinerja.validation import ValidationResult
+from kinerja.validation.table_checks import MONTHLY_OPTIONAL
 
 # The frames of score_month / score_period that are warehouse tables (the rest feed reports only).
-MONTH_TABLES = ("attendance_monthly", "discipline_alerts", "unit_scores")
+MONTH_TABLES = ("attendance_monthly", "discipline_alerts", "unit_scores", "activity_monthly")
 PERIOD_TABLES = ("employee_scores", "indicator_scores", "aspect_scores", "rater_type_scores",
                  "feedback_comments", "attendance_monthly", "unit_scores", "award_candidates", "training_needs",
                  "calibration_flags")
@@ -47,8 +48,16 @@ def names_as_of_run(checked: ValidationResult, employee_units: pd.DataFrame) -> 
 def score_month_task(ctx: RunContext, checked: ValidationResult) -> dict[str, pd.DataFrame]:
     results = score_month(scoring_inputs(checked), ctx.period, ctx.cutoff, ctx.policy)
     frames = {name: getattr(results, name) for name in MONTH_TABLES}
+    if _activity_data_missing(checked):  # e.g. no activities table: volume 0 would be wrong, so none at all
+        frames["activity_monthly"] = empty_activity_monthly()
     frames.update(names_as_of_run(checked, frames["attendance_monthly"]))
     return frames
+
+
+def _activity_data_missing(checked: ValidationResult) -> bool:
+    """True when indicators, targets or activities (optional for a month) are absent or lack a column."""
+    return any(f.source_table in MONTHLY_OPTIONAL and f.check_name in ("missing_table", "missing_column")
+               for f in checked.findings)
 
 
 def unit_group_inputs(ctx: RunContext, checked: ValidationResult) -> list[tuple[list[str], ScoringInputs]]:

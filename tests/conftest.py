@@ -14,6 +14,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 os.environ.setdefault("PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW", "ignore")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# Several flow runs at once write to the test server's SQLite database: wait for its lock, don't fail.
+os.environ.setdefault("PREFECT_SERVER_DATABASE_TIMEOUT", "60")
 
 from tests.pg import PostgresServer  # noqa: E402
 

@@ -371,7 +371,12 @@ def build_warehouse(engine) -> dict:
     for run in (PREV_MONTH_RUN, MONTHLY_RUN, Q_OLD_RUN, Q_RUN):
         run_units += [(run, code, name, None, kind) for code, name, kind, _ in UNITS]
         run_emps += [(run, p["nip"], p["name"], "PNS", "III/a", p["position"]) for p in people]
-    run_inds = [(run, iid, *spec) for run in (Q_OLD_RUN, Q_RUN) for iid, spec in INDICATORS.items()]
+    run_inds = [(run, iid, *spec) for run in (Q_OLD_RUN, Q_RUN, MONTHLY_RUN) for iid, spec in INDICATORS.items()]
+    # Activity volume of the March run: DISHUB's two indicators, and the organisation (unit_code NULL).
+    activity = [(MONTHLY_RUN, "2026-03", "DISHUB", "IND-DISHUB-1", 9, 120.0, 150.0, 80.0),
+                (MONTHLY_RUN, "2026-03", "DISHUB", "IND-DISHUB-2", 9, 30.0, 25.0, 120.0),
+                (MONTHLY_RUN, "2026-03", None, "IND-DISHUB-1", 9, 120.0, 150.0, 80.0),
+                (MONTHLY_RUN, "2026-03", None, "IND-DISHUB-2", 9, 30.0, 25.0, 120.0)]
     policy = load_policy()
     section8 = _section8(Q_RUN, es, ind, asp, rts, policy)
     old8 = _section8(Q_OLD_RUN, old_es, ind, asp, rts, policy)
@@ -408,6 +413,8 @@ def build_warehouse(engine) -> dict:
                        run_emps)
         db.bulk_insert(conn, "run_indicators", ["run_id", "indicator_id", "unit_code", "name", "uom", "direction",
                                                 "aggregation"], run_inds)
+        db.bulk_insert(conn, "activity_monthly", ["run_id", "month", "unit_code", "indicator_id", "employees",
+                                                  "realisasi", "target_share", "capaian"], activity)
         for table, cols in SECTION8_COLS.items():
             db.bulk_insert(conn, table, cols, section8[table] + old8[table])
     lenient = next(p["nip"] for p in people if p["unit"] == "DISDUK" and p["head"])

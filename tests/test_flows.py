@@ -1,6 +1,7 @@
 """The flows end to end, as real Prefect flow runs, on SQLite and PostgreSQL (issue: flows and schedules)."""
 from __future__ import annotations
 
+import re
 import threading
 
 import pandas as pd
@@ -102,6 +103,8 @@ def test_a_blocked_run_keeps_the_earlier_publication(city, tmp_path):
     second = run_flow("monthly", settings, year=YEAR, month=3)
     assert second.status == "blocked" and second.exit_code == 3
     assert "attendance" in second.message
+    # the operator's message names example keys; what goes to logs and Prefect masks the NIPs in them
+    assert re.search(r"\d{18}", second.message) and not re.search(r"\d{18}", second.public_message)
     published = _frame(url, "select run_id from runs where published = 1")
     assert list(published["run_id"]) == [first.run_id]
     assert _scalar(url, "select count(*) from attendance_monthly where run_id = :r", r=second.run_id) == 0

@@ -244,6 +244,13 @@ def test_monthly_report_reads_like_an_lkjip_chapter(site):
     unit = (run_dir / "unit" / "DISHUB.html").read_text("utf-8")
     assert "Kepala Dinas Perhubungan" in unit and "Kota .........." in unit
     assert "2 April 2026" in unit  # the run's date, the Indonesian way
+    # Activity volume against the month's share of the targets (warehouse table activity_monthly).
+    for page in (html, unit):
+        assert "Volume kegiatan terhadap target bulan ini" in page and "Target bulan ini" in page
+        assert re.search(r"<td>Uji KIR kendaraan</td><td>kendaraan</td><td class=\"n\">9</td>"
+                         r"<td class=\"n\">120,00</td><td class=\"n\">150,00</td><td class=\"n\">80,00%</td>", page)
+    other = (run_dir / "unit" / "DISDUK.html").read_text("utf-8")
+    assert re.search(r"Volume kegiatan terhadap target bulan ini</h3>\s*<p class=\"muted\">tidak tersedia", other)
 
 
 def test_appraisal_report_has_units_chart_awards_and_training(site):

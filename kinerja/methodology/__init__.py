@@ -29,7 +29,8 @@ from .attendance import attendance_daily, attendance_monthly, disiplin_score
 from .awards import award_candidates, calibration_flags, training_needs
 from .calendar import active_working_days, unit_assignment, working_day_numbers
 from .discipline import discipline_alerts
-from .hasil_kerja import activity_totals, hasil_kerja_score, indicator_scores, quarter_active_ratio
+from .hasil_kerja import (activity_monthly, activity_totals, empty_activity_monthly, hasil_kerja_score,
+                          indicator_scores, quarter_active_ratio)
 from .ikm import ikm_scores, survey_totals
 from .nilai_akhir import rate_employees
 from .perilaku import (SELF, SUPERVISOR, aspect_scores, feedback_aspect_stats, feedback_in_period,
@@ -37,10 +38,11 @@ from .perilaku import (SELF, SUPERVISOR, aspect_scores, feedback_aspect_stats, f
 from .unit_scores import unit_scores_month, unit_scores_period
 
 __all__ = ["ScoringInputs", "MonthResults", "PeriodResults", "Aggregates", "empty_inputs", "score_month",
-           "score_period", "period_aggregates", "attendance_daily", "activity_totals", "feedback_type_stats",
-           "feedback_aspect_stats", "survey_totals", "EmployeeResults", "EMPLOYEE_LEVEL_ORDER", "score_employees",
-           "score_organisation", "unit_groups", "split_inputs", "group_inputs", "combine_employee_results",
-           "combine_period", "score_group", "score_partitioned"]
+           "score_period", "period_aggregates", "attendance_daily", "activity_totals", "activity_monthly",
+           "empty_activity_monthly", "feedback_type_stats", "feedback_aspect_stats", "survey_totals",
+           "EmployeeResults", "EMPLOYEE_LEVEL_ORDER", "score_employees", "score_organisation", "unit_groups",
+           "split_inputs", "group_inputs", "combine_employee_results", "combine_period", "score_group",
+           "score_partitioned"]
 
 
 def _frame(table: str):
@@ -80,6 +82,9 @@ class MonthResults:
     attendance_monthly: pd.DataFrame
     discipline_alerts: pd.DataFrame
     unit_scores: pd.DataFrame
+    # Activity volume against the month's share of the quarterly targets (hasil_kerja.activity_monthly);
+    # empty, with its columns, when the run has no indicators, targets or activities.
+    activity_monthly: pd.DataFrame = field(default_factory=empty_activity_monthly)
 
 
 @dataclass
@@ -139,7 +144,8 @@ def _month_units(unit_rows: pd.DataFrame) -> pd.DataFrame:
 
 def score_month(inputs: ScoringInputs, month: Period, cutoff: date, policy) -> MonthResults:
     """A monthly run: attendance_monthly of the month, discipline alerts (year to date), unit scores with
-    monthly semantics (head count, attendance, IKM of the month)."""
+    monthly semantics (head count, attendance, IKM of the month) and the activity volume against the
+    month's share of the targets per unit and indicator (`activity_monthly`)."""
     employees = inputs.employees.drop_duplicates("nip")
     daily_ytd = attendance_daily(employees, inputs.attendance, inputs.unknown_days, inputs.holidays,
                                  inputs.work_schedules, date(month.year, 1, 1), month.end, cutoff, policy)
@@ -149,8 +155,10 @@ def score_month(inputs: ScoringInputs, month: Period, cutoff: date, policy) -> M
     monthly = attendance_monthly(daily, _month_units(units), policy)
     alerts = discipline_alerts(daily_ytd, month, policy)
     ikm = ikm_scores(survey_totals(inputs.survey_responses, month, cutoff), policy)
+    volume = activity_monthly(inputs.activities, inputs.targets, inputs.indicators, employees, inputs.holidays,
+                              units[["nip", "unit_code"]], month, cutoff, policy)
     return MonthResults(attendance_monthly=monthly, discipline_alerts=alerts,
-                        unit_scores=unit_scores_month(monthly, ikm, month.code))
+                        unit_scores=unit_scores_month(monthly, ikm, month.code), activity_monthly=volume)
 
 
 @dataclass

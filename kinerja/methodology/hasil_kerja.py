@@ -9,7 +9,7 @@ import pandas as pd
 from kinerja.periods import Period
 
 from ._common import OPEN_END, day_number, day_numbers, month_index, obj, rating, safe_div
-from .calendar import count_between, employee_bounds, working_day_numbers
+from .calendar import active_working_days, count_between, employee_bounds, working_day_numbers
 
 
 def _quarter_numbers(period: Period) -> list[int]:
@@ -118,6 +118,93 @@ def indicator_scores(targets: pd.DataFrame, indicators: pd.DataFrame, totals: pd
     g["period"] = period.code
     return g[["period", "nip", "indicator_id", "direction", "aggregation", "target_p", "target_effective",
               "realisasi", "capaian", "weight"]]
+
+
+ACTIVITY_MONTHLY_COLUMNS = ["month", "unit_code", "indicator_id", "employees", "realisasi", "target_share",
+                            "capaian"]
+
+
+def empty_activity_monthly() -> pd.DataFrame:
+    return pd.DataFrame({"month": pd.Series([], dtype=object), "unit_code": pd.Series([], dtype=object),
+                         "indicator_id": pd.Series([], dtype=object), "employees": pd.Series([], dtype="int64"),
+                         "realisasi": pd.Series([], dtype="float64"),
+                         "target_share": pd.Series([], dtype="float64"),
+                         "capaian": pd.Series([], dtype="float64")})
+
+
+def activity_monthly(activities: pd.DataFrame, targets: pd.DataFrame, indicators: pd.DataFrame,
+                     employees: pd.DataFrame, holidays: pd.DataFrame, month_units: pd.DataFrame, month: Period,
+                     cutoff: date, policy) -> pd.DataFrame:
+    """Activity volume against the month's share of the quarterly targets, per unit and indicator (monthly
+    accountability report).
+
+    Employees: those with at least one active working day in the month (up to the cut-off), a unit for
+    the month (`month_units`: nip, unit_code) and a target of the month's quarter for an indicator in
+    `indicators`. Per (unit, indicator):
+    - realisasi: the approved activities of the month counted by `activity_totals` (active dates, cut-off,
+      only against a target), summed (sum indicators) or their mean (mean indicators; NULL without any);
+    - target_share: Σ target × active working days in the month (up to the cut-off) / working days of the
+      whole quarter (sum indicators; over a complete quarter the months add up to §3's target_effective),
+      or the mean of the targets (mean indicators);
+    - capaian: `capaian` of §3 (higher / lower, floored at 0, capped at hasil_kerja.capaian_cap).
+    Rows with unit_code NULL are the organisation (every employee with a unit). Columns
+    `ACTIVITY_MONTHLY_COLUMNS`."""
+    if targets.empty or indicators.empty or employees.empty or month_units.empty:
+        return empty_activity_monthly()
+    employees = employees.drop_duplicates("nip")
+    start, end = day_number(month.start), day_number(month.end)
+    days = day_numbers(activities["activity_date"], fill=int(OPEN_END))
+    totals = activity_totals(activities[(days >= start) & (days <= end)], targets, employees, month, cutoff)
+
+    active = active_working_days(employees, month.start, month.end, cutoff, holidays, policy)
+    active = active[active["active_workdays"] > 0]
+    (quarter,) = month.quarters()
+    quarter_days = len(working_day_numbers(quarter.start, quarter.end, holidays, policy))
+    share = pd.DataFrame({"nip": obj(active["nip"]),
+                          "ratio": safe_div(active["active_workdays"].to_numpy(), quarter_days)})
+    units = month_units[month_units["unit_code"].notna()].drop_duplicates("nip")
+    units = pd.DataFrame({"nip": obj(units["nip"]), "unit_code": obj(units["unit_code"])})
+
+    ind = indicators.drop_duplicates("indicator_id")
+    ind = pd.DataFrame({"indicator_id": obj(ind["indicator_id"]), "direction": obj(ind["direction"]),
+                        "aggregation": obj(ind["aggregation"])})
+    t = period_targets(targets, month).merge(ind, on="indicator_id").merge(share, on="nip").merge(units, on="nip")
+    if t.empty:
+        return empty_activity_monthly()
+    if len(totals):
+        t = t.merge(totals[["nip", "indicator_id", "quarter", "quantity_sum", "quantity_count"]],
+                    on=["nip", "indicator_id", "quarter"], how="left")
+    else:
+        t["quantity_sum"] = np.nan
+        t["quantity_count"] = np.nan
+    t["prorated"] = t["target"] * t["ratio"].fillna(0.0)
+    t["quantity_sum"] = t["quantity_sum"].fillna(0.0)
+    t["quantity_count"] = t["quantity_count"].fillna(0.0)
+
+    def per(keys: list[str]) -> pd.DataFrame:
+        g = t.groupby(keys, sort=True).agg(
+            employees=("nip", "nunique"), direction=("direction", "first"), aggregation=("aggregation", "first"),
+            prorated=("prorated", "sum"), target_mean=("target", "mean"), qsum=("quantity_sum", "sum"),
+            qcount=("quantity_count", "sum")).reset_index()
+        is_mean = (g["aggregation"] == "mean").to_numpy()
+        g["realisasi"] = np.where(is_mean, safe_div(g["qsum"], g["qcount"]), g["qsum"])
+        g["target_share"] = np.where(is_mean, g["target_mean"], g["prorated"])
+        g["capaian"] = capaian(g["realisasi"], g["target_share"], g["direction"], policy.hasil_kerja.capaian_cap)
+        return g
+
+    by_unit = per(["unit_code", "indicator_id"])
+    org = per(["indicator_id"])
+    org["unit_code"] = None
+    out = pd.concat([by_unit, org], ignore_index=True)
+    out["month"] = month.code
+    out["unit_code"] = obj(out["unit_code"])
+    out["indicator_id"] = obj(out["indicator_id"])
+    out["employees"] = out["employees"].astype("int64")
+    for col in ("realisasi", "target_share", "capaian"):
+        out[col] = out[col].astype("float64")
+    out["_org"] = out["unit_code"].isna()
+    out = out.sort_values(["_org", "unit_code", "indicator_id"], kind="mergesort", na_position="last")
+    return out.reset_index(drop=True)[ACTIVITY_MONTHLY_COLUMNS]
 
 
 def hasil_kerja_score(indicators: pd.DataFrame, policy) -> pd.DataFrame:

@@ -9,6 +9,11 @@
 | quarantine_share (> max_quarantine_share and >= gate_min_quarantined rows, duplicate_identical excluded) | critical |
 | weight_sum (target weights of an employee's quarter not 100 ± weight_sum_tolerance) | warning |
 | no_attendance_in_month (an active employee has no attendance row in a month) | warning |
+
+Monthly runs read indicators, targets and activities only for the activity volume of the accountability
+report (`MONTHLY_OPTIONAL`): for a month (`period.kind == "month"`) their table checks above are warnings,
+never critical, so a monthly run is never blocked by them (the report then says the volume is not
+available). Quarterly and annual runs need them: critical as listed.
 """
 from __future__ import annotations
 
@@ -26,6 +31,21 @@ from kinerja.validation.suites import (CRITICAL, DUPLICATE_CONFLICTING, DUPLICAT
                                        PRIMARY_KEY_TABLES, WARNING)
 
 
+#: Tables a monthly run reads but does not need (validation.md requires them for quarters and years only).
+MONTHLY_OPTIONAL = frozenset({"indicators", "targets", "activities"})
+
+
+def _critical_for(table: str, period: Period | None) -> str:
+    """CRITICAL, or WARNING for a table that is optional in a monthly run."""
+    monthly = period is not None and period.kind == "month"
+    return WARNING if monthly and table in MONTHLY_OPTIONAL else CRITICAL
+
+
+def _optional_note(table: str, period: Period | None) -> str:
+    return ("; optional for a monthly run: activity volume not available" if _critical_for(table, period) == WARNING
+            else "")
+
+
 def table_findings(verdicts: Mapping[str, TableVerdict], missing: Mapping[str, MissingTable],
                    frames: Mapping[str, pd.DataFrame], policy, period: Period | None,
                    cutoff: date | None):
@@ -37,11 +57,12 @@ def table_findings(verdicts: Mapping[str, TableVerdict], missing: Mapping[str, M
         found.append(Finding(table, check, severity, int(count), tuple(keys)[:EXAMPLES], message, True))
 
     for table, exc in missing.items():
+        severity, note = _critical_for(table, period), _optional_note(table, period)
         if exc.whole_table:
-            add(table, "missing_table", CRITICAL, 1, (), f"source table {table} is missing")
+            add(table, "missing_table", severity, 1, (), f"source table {table} is missing{note}")
         else:
-            add(table, "missing_column", CRITICAL, len(exc.missing_columns), exc.missing_columns,
-                f"source table {table} lacks column(s) {', '.join(exc.missing_columns)}")
+            add(table, "missing_column", severity, len(exc.missing_columns), exc.missing_columns,
+                f"source table {table} lacks column(s) {', '.join(exc.missing_columns)}{note}")
 
     for table in PRIMARY_KEY_TABLES:
         v = verdicts.get(table)
@@ -49,8 +70,8 @@ def table_findings(verdicts: Mapping[str, TableVerdict], missing: Mapping[str, M
             continue
         conflicting = v.quarantine.loc[v.quarantine["check_name"] == DUPLICATE_CONFLICTING.name, "row_key"].unique()
         if len(conflicting):
-            add(table, "primary_key_conflict", CRITICAL, len(conflicting), conflicting,
-                f"{len(conflicting)} key(s) with conflicting rows")
+            add(table, "primary_key_conflict", _critical_for(table, period), len(conflicting), conflicting,
+                f"{len(conflicting)} key(s) with conflicting rows{_optional_note(table, period)}")
 
     for table in ("employees", "units"):
         v = verdicts.get(table)
@@ -76,9 +97,9 @@ def table_findings(verdicts: Mapping[str, TableVerdict], missing: Mapping[str, M
             continue
         errors = v.quarantine[v.quarantine["check_name"] != DUPLICATE_IDENTICAL.name]
         if len(errors) >= floor and len(errors) / v.extracted > share:
-            add(table, "quarantine_share", CRITICAL, len(errors), errors["row_key"].head(EXAMPLES),
+            add(table, "quarantine_share", _critical_for(table, period), len(errors), errors["row_key"].head(EXAMPLES),
                 f"{len(errors)} of {v.extracted} rows ({100 * len(errors) / v.extracted:.1f} %) quarantined "
-                f"under error checks (limit {100 * share:g} % and {floor} rows)")
+                f"under error checks (limit {100 * share:g} % and {floor} rows){_optional_note(table, period)}")
 
     targets = verdicts.get("targets")
     if targets is not None and len(targets.used):

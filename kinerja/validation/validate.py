@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -61,6 +61,11 @@ class ValidationResult:
     blocked: bool
     block_reason: str | None = None
     verdicts: dict[str, TableVerdict] = field(default_factory=dict)
+
+    def accounts_only(self) -> "ValidationResult":
+        """The quarantine and data-quality accounts without the (large) row frames: what the steps
+        after scoring need."""
+        return replace(self, used={}, verdicts={}, unknown_days=self.unknown_days.iloc[0:0])
 
     @property
     def block_reason_masked(self) -> str | None:

@@ -268,3 +268,19 @@ create table if not exists calibration_flags (
     reference double precision,
     threshold double precision
 );
+
+-- Monthly runs (kinerja.methodology.hasil_kerja.activity_monthly): activity volume against the month's share
+-- of the quarterly targets, per unit (the employees' unit for the month) and indicator; unit_code NULL is
+-- the organisation. realisasi: approved activities of the month within the active dates, summed (sum
+-- indicators) or their mean (mean indicators); target_share: Σ target × active working days in the month /
+-- working days of the quarter (sum) or the mean target (mean); capaian: §3 (higher / lower, capped).
+create table if not exists activity_monthly (
+    run_id       text not null,
+    month        text not null,
+    unit_code    text,
+    indicator_id text not null,
+    employees    integer,
+    realisasi    double precision,
+    target_share double precision,
+    capaian      double precision
+);
