@@ -14,6 +14,7 @@ from prefect.states import Completed, Failed
 
 from kinerja import db, runs
 from kinerja.context import Outcome, RunContext
+from kinerja.fingerprint import code_version
 from kinerja.periods import Period, previous_complete
 from kinerja.policy import PolicyError
 from kinerja.settings import RunSettings
@@ -61,14 +62,8 @@ def open_run(flow_name: str, period: Period, settings: RunSettings, reason: str 
     runs.record_start(warehouse, {
         "run_id": run_id, "flow": flow_name, "period": period.code, "policy_version": policy.version,
         "policy_hash": policy.content_hash, "data_as_of": data_as_of, "started_at": started,
-        "previous_run_id": None, "reason": reason, "code_version": _code_version()})
+        "previous_run_id": None, "reason": reason, "code_version": code_version()})
     return (ctx, lock), None
-
-
-def _code_version() -> str:
-    from kinerja.fingerprint import code_version
-
-    return code_version()
 
 
 def close_run(ctx: RunContext, lock: runs.RunLock, outcome: Outcome | None, error: BaseException | None):

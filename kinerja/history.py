@@ -115,7 +115,7 @@ def check_warehouse(url: str) -> list[str]:
             problems.append(f"{run_id} {table}: extracted {extracted} != used {used} + quarantined {quarantined}")
         for (run_id,) in conn.execute(sa.text("select run_id from runs where status = 'running'")):
             held = conn.execute(sa.text("select pid, host from run_locks where run_id = :r"), {"r": run_id}).first()
-            if held is None or not runs._pid_alive(held.pid, held.host, run_id):
+            if held is None or not runs.pid_alive(held.pid, held.host, run_id):
                 problems.append(f"{run_id} is 'running' without a live process")
         for flow, period in conn.execute(sa.text(
                 "select flow, period from runs where published = 1 and status <> 'succeeded'")):

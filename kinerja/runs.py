@@ -14,7 +14,7 @@ import socket
 import time
 import uuid
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -49,7 +49,8 @@ def new_run_id(flow: str, period: Period, started_at: datetime) -> str:
     return f"{flow}-{period.code}-{started_at:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
-def _pid_alive(pid: int | None, host: str | None, run_id: str | None = None) -> bool:
+def pid_alive(pid: int | None, host: str | None, run_id: str | None = None) -> bool:
+    """Whether the process that holds a run (or lock) is still there; another host's counts as alive."""
     if pid is None or host != HOST:
         return host is not None and host != HOST  # another machine's run: assume alive
     if int(pid) == os.getpid():
@@ -102,7 +103,7 @@ def reap_dead_runs(engine: Engine, at: datetime) -> list[str]:
     with engine.begin() as conn:
         rows = conn.execute(sa.text("select run_id, pid, host from runs where status = 'running'")).all()
         for run_id, pid, host in rows:
-            if not _pid_alive(pid, host, run_id):
+            if not pid_alive(pid, host, run_id):
                 _reap(conn, run_id, "process ended without finishing (reaped)", at)
                 reaped.append(run_id)
     return reaped
@@ -118,7 +119,7 @@ def _holder_is_dead(engine: Engine, flow: str, period: str) -> bool:
     with engine.connect() as conn:
         held = conn.execute(sa.text("select run_id, pid, host from run_locks where flow = :f and period = :p"),
                             {"f": flow, "p": period}).first()
-    return held is not None and not _pid_alive(held.pid, held.host, held.run_id)
+    return held is not None and not pid_alive(held.pid, held.host, held.run_id)
 
 
 def acquire_lock(engine: Engine, flow: str, period: Period, run_id: str, at: datetime) -> RunLock:
@@ -150,7 +151,7 @@ def acquire_lock(engine: Engine, flow: str, period: Period, run_id: str, at: dat
                                         "where l.flow = :f and l.period = :p"),
                                 {"f": flow, "p": period.code}).first()
             if held is not None:
-                if _pid_alive(held.pid, held.host, held.run_id) and lock.pg_connection is None:
+                if pid_alive(held.pid, held.host, held.run_id) and lock.pg_connection is None:
                     raise RunInProgress(_holder_message(engine, flow, period, conn))
                 _reap(conn, held.run_id, "process ended without finishing (reaped)", at)
             conn.execute(sa.text("insert into run_locks (flow, period, run_id, pid, host, started_at) "
@@ -277,8 +278,6 @@ class RunWrite:
     partitions: pd.DataFrame
     employee_digests: pd.DataFrame
     fingerprint: str
-    revisions_against: str | None = None  # the run published before, if any
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def pause_for_fault_test() -> None:
