@@ -27,8 +27,10 @@ demo: $(STAMP)
 	$(BIN)/kinerja demo
 
 # PostgreSQL tests start their own throwaway server; tests/pg.py installs it with apt when missing.
+# -v prints every test id, so the output shows the [sqlite] and [postgresql] variants passing.
 test: $(STAMP)
-	PREFECT_HOME=$(CURDIR)/var/test-prefect $(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	mkdir -p var/test-prefect
+	PREFECT_HOME=$(CURDIR)/var/test-prefect $(BIN)/python -m pytest -p no:cacheprovider -v $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
