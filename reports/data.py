@@ -119,30 +119,40 @@ class RunData:
     def period(self) -> Period:
         return Period.parse(self.run["period"])
 
+    def _lookup(self, table: str, key: str, columns: tuple[str, ...]) -> dict:
+        """key -> row values of `table` (first row per key), built once: reports ask for names
+        hundreds of thousands of times in a large city."""
+        cache = self.__dict__.setdefault("_lookups", {})
+        if table not in cache:
+            frame = self.frames.get(table)
+            if frame is None or frame.empty:
+                cache[table] = {}
+            else:
+                first = frame.drop_duplicates(key)
+                cache[table] = dict(zip(first[key], zip(*(first[c] for c in columns))))
+        return cache[table]
+
     def unit_name(self, unit_code: str | None, lang: str = "id") -> str:
         from reports.fmt import label
 
         if unit_code is None:
             return label("no_unit", lang)
-        names = self.frames["run_units"]
-        hit = names.loc[names["unit_code"] == unit_code, "name"]
-        return str(hit.iloc[0]) if len(hit) and hit.iloc[0] else str(unit_code)
+        hit = self._lookup("run_units", "unit_code", ("name",)).get(unit_code)
+        return str(hit[0]) if hit and hit[0] else str(unit_code)
 
     def indicator(self, indicator_id: str) -> dict:
         """Name and unit of measure of an indicator from run_indicators; the name falls back to the id."""
-        frame = self.frames.get("run_indicators")
-        hit = frame[frame["indicator_id"] == indicator_id] if frame is not None and len(frame) else None
-        row = hit.iloc[0] if hit is not None and len(hit) else None
-        name = row["name"] if row is not None and isinstance(row["name"], str) and row["name"].strip() else None
-        uom = row["uom"] if row is not None and isinstance(row["uom"], str) and row["uom"].strip() else None
+        row = self._lookup("run_indicators", "indicator_id", ("name", "uom")).get(indicator_id) \
+            if "run_indicators" in self.frames else None
+        name = row[0] if row is not None and isinstance(row[0], str) and row[0].strip() else None
+        uom = row[1] if row is not None and isinstance(row[1], str) and row[1].strip() else None
         return {"indicator_id": indicator_id, "name": name or str(indicator_id), "uom": uom, "named": bool(name)}
 
     def employee_name(self, nip: str | None) -> str:
         if nip is None:
             return ""
-        people = self.frames["run_employees"]
-        hit = people.loc[people["nip"] == nip, "name"]
-        return str(hit.iloc[0]) if len(hit) and hit.iloc[0] else ""
+        hit = self._lookup("run_employees", "nip", ("name",)).get(nip)
+        return str(hit[0]) if hit and hit[0] else ""
 
 
 def load_runs(engine: Engine) -> pd.DataFrame:
