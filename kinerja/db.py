@@ -185,3 +185,27 @@ def insert_frame(conn: Connection, table: str, frame: "Any", columns: Sequence[s
         return 0
     data = frame[columns].astype(object).where(frame[columns].notna(), None)
     return bulk_insert(conn, table, columns, data.itertuples(index=False, name=None))
+
+
+def stream_rows(conn: Connection, statement: "sa.TextClause", params: dict[str, Any], chunk_rows: int,
+                *, server_side: bool = False):
+    """Plain DBAPI row tuples of `statement` in chunks (SQLAlchemy Row objects would double the cost
+    of a large read). SQLAlchemy compiles the statement for the connection's dialect, so values are
+    bound parameters, never formatted into the text. `server_side` streams through a named cursor on
+    PostgreSQL instead of buffering the whole result in the client."""
+    compiled = statement.compile(dialect=conn.dialect)
+    bound = compiled.construct_params(params)
+    args = tuple(bound[name] for name in compiled.positiontup) if compiled.positional else bound
+    dbapi = conn.connection.driver_connection
+    named = server_side and conn.dialect.name == "postgresql"
+    cursor = dbapi.cursor(name="kinerja_stream") if named else dbapi.cursor()
+    try:
+        cursor.execute(str(compiled), args)
+        while True:
+            rows = cursor.fetchmany(chunk_rows)
+            if not rows:
+                return
+            yield rows
+    finally:
+        cursor.close()
+

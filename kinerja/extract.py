@@ -16,7 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from kinerja.db import dialect_of, sql_text
+from kinerja.db import dialect_of, sql_text, stream_rows
 from kinerja.periods import KIND_OF_FLOW, Period
 
 # Contract columns and types (contract.md), in contract order.
@@ -144,26 +144,12 @@ def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
 
 
 def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):
-    """Plain DBAPI row tuples in chunks (SQLAlchemy Row objects would double the cost of a read).
-
-    The statement is compiled by SQLAlchemy for the connection's dialect (bound parameters, never
-    string formatting); PostgreSQL streams through a server-side cursor.
-    """
-    compiled = statement.compile(dialect=conn.dialect)
-    bound = compiled.construct_params(params)
-    args = tuple(bound[name] for name in compiled.positiontup) if compiled.positional else bound
-    dbapi = conn.connection.driver_connection
-    cursor = dbapi.cursor(name="kinerja_extract") if conn.dialect.name == "postgresql" else dbapi.cursor()
+    """The window's rows in chunks, streamed (server-side cursor on PostgreSQL); the read-only
+    transaction the driver opened is ended afterwards."""
     try:
-        cursor.execute(str(compiled), args)
-        while True:
-            rows = cursor.fetchmany(chunk_rows)
-            if not rows:
-                return
-            yield rows
+        yield from stream_rows(conn, statement, params, chunk_rows, server_side=True)
     finally:
-        cursor.close()
-        dbapi.rollback()  # read-only: end the transaction the driver opened
+        conn.connection.driver_connection.rollback()
 
 
 def extract_table(engine: Engine, table: str, period: Period, cutoff: date | None, *,

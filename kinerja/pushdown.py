@@ -29,7 +29,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from kinerja.db import bulk_insert, dialect_of, sql_text, statements
+from kinerja.db import bulk_insert, dialect_of, sql_text, statements, stream_rows
 from kinerja.extract import SOURCE_COLUMNS, window_params
 from kinerja.methodology import Aggregates
 from kinerja.methodology._common import DECIMALS, day_number, days_to_datetime, obj
@@ -176,23 +176,12 @@ class pushdown_session:
     def _fetch(self, name: str, params: dict, columns: list[str]) -> pd.DataFrame:
         """The rows of sql/aggregate/<name> as a frame (plain DBAPI rows fetched in chunks)."""
         statement = sa.text(sql_text(f"aggregate/{name}", self.dialect))
-        compiled = statement.compile(dialect=self.conn.dialect)
-        bound = compiled.construct_params(params)
-        args = tuple(bound[p] for p in compiled.positiontup) if compiled.positional else bound
-        cursor = self.conn.connection.driver_connection.cursor()
         parts = []
-        try:
-            cursor.execute(str(compiled), args)
-            while True:
-                rows = cursor.fetchmany(_FETCH_ROWS)
-                if not rows:
-                    break
-                block = np.empty((len(rows), len(columns)), dtype=object)
-                block[:] = rows
-                parts.append(pd.DataFrame({c: pd.Series(block[:, i], dtype=object)
-                                           for i, c in enumerate(columns)}))
-        finally:
-            cursor.close()
+        # a plain cursor, and no rollback after it: the session's temporary tables must live on
+        for rows in stream_rows(self.conn, statement, params, _FETCH_ROWS):
+            block = np.empty((len(rows), len(columns)), dtype=object)
+            block[:] = rows
+            parts.append(pd.DataFrame({c: pd.Series(block[:, i], dtype=object) for i, c in enumerate(columns)}))
         if not parts:
             return pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
         return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
