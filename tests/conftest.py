@@ -57,3 +57,15 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=90):
         yield
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def city(request, tmp_path_factory):
+    """A generated 40-employee city per engine and test module (tests/city.py); `.copy()` gives each
+    test a fresh database holding the same rows."""
+    from tests.city import CityTemplate
+
+    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
+    module = request.module.__name__.rsplit(".", 1)[-1]
+    return CityTemplate(request.param, tmp_path_factory.mktemp(f"{module}-{request.param}"), pg)
+

@@ -13,16 +13,11 @@ import sqlalchemy as sa
 
 from kinerja import db
 from kinerja.cli import main
-from tests.city import CUTOFF, YEAR, CityTemplate
+from tests.city import CUTOFF, YEAR
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 KINERJA = str(Path(sys.executable).parent / "kinerja")
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def city(request, tmp_path_factory):
-    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-    return CityTemplate(request.param, tmp_path_factory.mktemp(f"cli-{request.param}"), pg)
 
 
 def _run(*argv: str) -> int:

@@ -7,17 +7,12 @@ import sqlalchemy as sa
 
 from kinerja import db
 from kinerja.cli import run_flow
-from tests.city import YEAR, CityTemplate, settings_for
+from tests.city import YEAR, settings_for
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 TABLES = ("employee_scores", "indicator_scores", "aspect_scores", "rater_type_scores", "attendance_monthly",
           "unit_scores", "quarantine", "data_quality", "award_candidates", "training_needs", "calibration_flags")
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def city(request, tmp_path_factory):
-    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-    return CityTemplate(request.param, tmp_path_factory.mktemp(f"dask-{request.param}"), pg)
 
 
 def _rows(url: str, run_id: str) -> dict[str, pd.DataFrame]:

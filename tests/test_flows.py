@@ -10,15 +10,10 @@ import sqlalchemy as sa
 
 from kinerja import db
 from kinerja.cli import run_flow
-from tests.city import YEAR, CityTemplate, settings_for
+from tests.city import YEAR, settings_for
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def city(request, tmp_path_factory):
-    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-    return CityTemplate(request.param, tmp_path_factory.mktemp(f"city-{request.param}"), pg)
 
 
 def _frame(url: str, query: str, **params) -> pd.DataFrame:

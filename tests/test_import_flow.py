@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from kinerja import db
 from kinerja.cli import run_flow
 from kinerja.importer import import_file
-from tests.city import YEAR, CityTemplate, settings_for
+from tests.city import YEAR, settings_for
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -23,11 +23,6 @@ MONTH = 7
 QUARTER = 3
 DEFAULT_START = dt.time(7, 30)  # policy.default.yaml calendar.default_schedule, Monday to Friday
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def city(request, tmp_path_factory):
-    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-    return CityTemplate(request.param, tmp_path_factory.mktemp(f"import-city-{request.param}"), pg)
 
 
 def _frame(url: str, query: str, **params) -> pd.DataFrame:

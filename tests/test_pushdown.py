@@ -20,16 +20,15 @@ from kinerja.periods import Period
 from kinerja.policy import load_policy
 from kinerja.pushdown import PUSHED_DOWN, sql_aggregates, sql_attendance_daily
 from kinerja.validation import validate
-from tests.city import CUTOFF, YEAR, CityTemplate
+from tests.city import CUTOFF, YEAR
 
 SMALL = ("units", "employees", "assignments", "holidays", "work_schedules", "indicators", "targets")
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def city(request, tmp_path_factory):
-    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-    template = CityTemplate(request.param, tmp_path_factory.mktemp(f"pushdown-{request.param}"), pg)
-    return db.get_engine(template.url)
+@pytest.fixture(scope="module")
+def source(city):
+    """The generated city's source database (read only here)."""
+    return db.get_engine(city.url)
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +66,10 @@ CASES = {"annual": Period.of_year(YEAR), "quarterly": Period.quarter(YEAR, 2)}
 
 
 @pytest.mark.parametrize("flow", list(CASES))
-def test_sql_aggregates_equal_the_pure_functions_and_give_the_same_scores(city, policy, flow):
+def test_sql_aggregates_equal_the_pure_functions_and_give_the_same_scores(source, policy, flow):
     period = CASES[flow]
     cutoff = CUTOFF.date()
-    checked = _checked(city, flow, period, cutoff, policy)
+    checked = _checked(source, flow, period, cutoff, policy)
     q = checked.quarantine
     # The city's bad rows reach the anti-join: quarantined rows and identical duplicates of big tables.
     assert (q["source_table"] == "attendance").sum() > 0
@@ -79,7 +78,7 @@ def test_sql_aggregates_equal_the_pure_functions_and_give_the_same_scores(city, 
     inputs = _inputs(checked)
     pure = period_aggregates(inputs, period, cutoff, policy)
     small = {t: checked.used[t] for t in SMALL}
-    sql = sql_aggregates(city, period, cutoff, policy, q, checked.unknown_days, small)
+    sql = sql_aggregates(source, period, cutoff, policy, q, checked.unknown_days, small)
     for name in PUSHED_DOWN:
         _same(getattr(sql, name), getattr(pure, name), name)
     assert len(sql.attendance_daily) > 0 and len(sql.activity_totals) > 0 and len(sql.feedback_type_stats) > 0
@@ -93,17 +92,17 @@ def test_sql_aggregates_equal_the_pure_functions_and_give_the_same_scores(city, 
         _same(getattr(got, name), getattr(expected, name), name)
 
 
-def test_a_mid_year_cutoff_and_a_stricter_policy_match_too(city, policy):
+def test_a_mid_year_cutoff_and_a_stricter_policy_match_too(source, policy):
     """Cut-off inside the period; grace minutes, other bands, missing records as unknown."""
     att = policy.attendance.model_copy(update={"grace_minutes": 5, "missing_record_as": "unknown",
                                                "bands": [(15, 0.5), (45, 1.0), (120, 1.5)]})
     strict = policy.model_copy(update={"attendance": att})
     period, cutoff = Period.of_year(YEAR), date(YEAR, 8, 14)
-    checked = _checked(city, "annual", period, cutoff, strict)
+    checked = _checked(source, "annual", period, cutoff, strict)
     inputs = _inputs(checked)
     pure = period_aggregates(inputs, period, cutoff, strict)
     small = {t: checked.used[t] for t in SMALL}
-    sql = sql_aggregates(city, period, cutoff, strict, checked.quarantine, checked.unknown_days, small)
+    sql = sql_aggregates(source, period, cutoff, strict, checked.quarantine, checked.unknown_days, small)
     for name in PUSHED_DOWN:
         _same(getattr(sql, name), getattr(pure, name), name)
     assert (sql.attendance_daily["day_class"].astype(object) == "unknown").any()
@@ -113,17 +112,17 @@ def test_a_mid_year_cutoff_and_a_stricter_policy_match_too(city, policy):
         _same(getattr(got, name), getattr(expected, name), name)
 
 
-def test_a_monthly_run_year_to_date_attendance_matches(city, policy):
+def test_a_monthly_run_year_to_date_attendance_matches(source, policy):
     """score_month takes no aggregates: compare its year-to-date attendance_daily and the month's rows."""
     month = Period.month(YEAR, 3)
     cutoff = CUTOFF.date()
-    checked = _checked(city, "monthly", month, cutoff, policy)
+    checked = _checked(source, "monthly", month, cutoff, policy)
     inputs = _inputs(checked)
     start = date(YEAR, 1, 1)
     pure = attendance_daily(inputs.employees, inputs.attendance, inputs.unknown_days, inputs.holidays,
                             inputs.work_schedules, start, month.end, cutoff, policy)
     small = {t: checked.used[t] for t in SMALL}
-    sql = sql_attendance_daily(city, start, month.end, cutoff, policy, checked.quarantine, checked.unknown_days,
+    sql = sql_attendance_daily(source, start, month.end, cutoff, policy, checked.quarantine, checked.unknown_days,
                                small)
     _same(sql, pure, "attendance_daily")
     in_month = lambda d: d[d["month"].astype(object) == month.code]  # noqa: E731

@@ -17,18 +17,13 @@ import sqlalchemy as sa
 from kinerja import db, runs
 from kinerja.cli import main, run_flow
 from kinerja.history import check_warehouse
-from tests.city import CUTOFF, YEAR, CityTemplate, settings_for
+from tests.city import CUTOFF, YEAR, settings_for
 from tests.pg import PostgresServer
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 KINERJA = str(Path(sys.executable).parent / "kinerja")
 SECRET = "Sup3rS3cretPassw0rd"
 
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def city(request, tmp_path_factory):
-    pg = request.getfixturevalue("pg_server") if request.param == "postgresql" else None
-    return CityTemplate(request.param, tmp_path_factory.mktemp(f"rel-{request.param}"), pg)
 
 
 def _scalar(url, query, **params):
