@@ -53,49 +53,47 @@ def export_frame(data: RunData, table: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(frame.columns))
 
 
-def _cell(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        return value.item()
-    return value
+def _column_width(col: str) -> int:
+    wide = ("nip", "supervisor_nip", "run_id", "previous_run_id", "comment", "row_json", "detail", "row_key")
+    return 22 if col in wide else max(10, len(col) + 2)
 
 
 def write_xlsx(data: RunData, path: Path) -> Path:
-    """One sheet per table (named after it), header row bold and frozen."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
+    """One sheet per table (named after it), header row bold and frozen.
+
+    Written with XlsxWriter in constant-memory mode, one typed column at a time: text cells are always
+    written as strings (never parsed as formulas, on top of `neutralise`), numbers as numbers, missing
+    values as empty cells. A 15,000-employee year (about 400,000 rows) takes seconds, not minutes.
+    """
+    import xlsxwriter
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook(write_only=True)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DCE6F2")
-    for table in export_tables(data):
-        frame = export_frame(data, table)
-        ws = wb.create_sheet(title=table[:31])
-        ws.freeze_panes = "A2"
-        for i, col in enumerate(frame.columns):
-            width = 22 if col in ("nip", "supervisor_nip", "run_id", "previous_run_id", "comment", "row_json",
-                                  "detail", "row_key") else max(10, len(col) + 2)
-            ws.column_dimensions[_column_letter(i)].width = width
-        header = []
-        for col in frame.columns:
-            cell = WriteOnlyCell(ws, value=col)
-            cell.font, cell.fill = bold, fill
-            header.append(cell)
-        ws.append(header)
-        for row in frame.itertuples(index=False, name=None):
-            ws.append([_cell(v) for v in row])
-    wb.save(str(path))
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
+    header = wb.add_format({"bold": True, "bg_color": "#DCE6F2"})
+    try:
+        for table in export_tables(data):
+            frame = export_frame(data, table)
+            ws = wb.add_worksheet(table[:31])
+            ws.freeze_panes(1, 0)
+            for i, col in enumerate(frame.columns):
+                ws.set_column(i, i, _column_width(col))
+                ws.write_string(0, i, col, header)
+            writers = []
+            for col in frame.columns:
+                series = frame[col]
+                values = series.astype(object).where(series.notna(), None).tolist()
+                numeric = pd.api.types.is_numeric_dtype(series.dtype)  # Int64/float64; else text (str/None)
+                writers.append((ws.write_number if numeric else ws.write_string, values))
+            for r in range(len(frame)):
+                row = r + 1
+                for c, (write, values) in enumerate(writers):
+                    value = values[r]
+                    if value is not None:
+                        write(row, c, value)
+    finally:
+        wb.close()
     return path
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
 
 
 def write_csv(data: RunData, directory: Path) -> list[Path]:

@@ -113,21 +113,38 @@ def _pdf_job(job: tuple[str, Path, Path]) -> Path:
     return _pdf(*job)
 
 
-def _pdfs(jobs: list[tuple[str, Path, Path]]) -> list[Path]:
-    """Render PDFs, in parallel processes when there are many (WeasyPrint is CPU-bound).
+class _PdfBatch:
+    """PDFs being rendered, in parallel processes when there are many (WeasyPrint is CPU-bound), while
+    the caller goes on writing the HTML pages, score cards and exports; `result()` waits for them.
 
     Workers are spawned, not forked: the caller may be a Prefect task thread beside other threads.
     """
-    import os
 
-    workers = min(len(jobs), os.cpu_count() or 1, PDF_WORKERS)
-    if workers < 2 or len(jobs) < PDF_PARALLEL_FROM:
-        return [_pdf_job(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    def __init__(self, jobs: list[tuple[str, Path, Path]]) -> None:
+        import os
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(_pdf_job, jobs, chunksize=4))
+        self._jobs, self._pool, self._futures = jobs, None, []
+        workers = min(len(jobs), os.cpu_count() or 1, PDF_WORKERS)
+        if workers >= 2 and len(jobs) >= PDF_PARALLEL_FROM:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+            self._futures = [self._pool.submit(_pdf_job, job) for job in jobs]
+
+    def result(self) -> list[Path]:
+        if self._pool is None:
+            return [_pdf_job(job) for job in self._jobs]
+        try:
+            return [future.result() for future in self._futures]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the workers (pending PDFs are cancelled): after `result()`, or when the caller failed."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 PDF_WORKERS = 4        # at most this many PDF processes (each holds one unit's layout)
@@ -226,7 +243,8 @@ def _comparison_runs(engine: Engine, data: RunData) -> list[tuple[str, Period, R
     return out
 
 
-def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons, dq: dict) -> dict:
+def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons, dq: dict,
+                 units_of: dict | None = None) -> dict:
     am, us, alerts = data["attendance_monthly"], data["unit_scores"], data["discipline_alerts"]
     is_org = unit is None
     am_s = am if is_org else am[am["unit_code"] == unit]
@@ -258,7 +276,7 @@ def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons
                 "tl": sum(_f(getattr(r, c)) or 0 for c in analysis.TL),
                 "psw": sum(_f(getattr(r, c)) or 0 for c in analysis.PSW),
                 "deduction_pct": r.deduction_pct, "attendance_rate": _f(r.attendance_rate)})
-    units_of = analysis.unit_of_nip(am)
+    units_of = units_of if units_of is not None else analysis.unit_of_nip(am)
     alert_rows = []
     for a in alerts.itertuples(index=False):
         u = units_of.get(a.nip)
@@ -348,11 +366,46 @@ def _counts_of(frame: pd.DataFrame) -> dict[str, int]:
     return {p: int(vc.get(p, 0)) for p in analysis.PREDIKAT}
 
 
-def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict, flags: dict) -> dict:
+@dataclass
+class _RunLookups:
+    """Per-employee lookups of one run, built once: a report of 120 units must not scan the whole
+    organisation's rows once per unit."""
+
+    units_of: dict  # nip -> unit_code (employee_scores)
+    ratee_units: dict  # supervisor nip -> the units of the employees they rated
+    training: dict  # nip -> the training-need lines, in nip order
+    by_unit: dict  # unit_code -> employee_scores rows of that unit
+
+
+def _run_lookups(data: RunData, flags: dict, lang: str) -> _RunLookups:
+    es = data["employee_scores"]
+    ratee_units: dict[str, set] = {}
+    for sup, u in zip(es["supervisor_nip"], es["unit_code"]):
+        if not fmt.is_missing(sup):
+            ratee_units.setdefault(sup, set()).add(u)
+    training: dict[str, list[str]] = {}
+    for nip, group in flags["training"].groupby("nip", sort=True):
+        items = []
+        for n in group.itertuples(index=False):
+            if n.kind == "aspect":
+                items.append(f"{fmt.label(n.item, lang)} {fmt.num(n.value, lang)}")
+            else:
+                ind = data.indicator(n.item)
+                name = f"{ind['name']} ({ind['uom']})" if ind["uom"] else ind["name"]
+                items.append(f"{text('indicator', lang)} {name}: {text('capaian', lang).lower()} "
+                             f"{fmt.num(n.value, lang)}%")
+        training[nip] = items
+    by_unit = {code: rows for code, rows in es.groupby("unit_code", sort=False)}
+    return _RunLookups(dict(zip(es["nip"], es["unit_code"])), ratee_units, training, by_unit)
+
+
+def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict, flags: dict,
+                   lookups: _RunLookups | None = None) -> dict:
     env = environment()
+    lookups = lookups or _run_lookups(data, flags, lang)
     es, us, am = data["employee_scores"], data["unit_scores"], data["attendance_monthly"]
     is_org = unit is None
-    es_s = es if is_org else es[es["unit_code"] == unit]
+    es_s = es if is_org else lookups.by_unit.get(unit, es.iloc[:0])
     am_s = am if is_org else am[am["unit_code"] == unit]
     counts = _counts_of(es_s)
     rated = sum(v for k, v in counts.items() if k != "belum_dinilai")
@@ -388,27 +441,13 @@ def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict,
     awards = [{"nip": a.nip, "nilai_akhir": a.nilai_akhir, "rank": a.rank, "rated": a.rated,
                **name_unit(a.nip, a.unit_code)}
               for a in flags["awards"].itertuples(index=False) if a.nip in nips]
-    units_of = dict(zip(es["nip"], es["unit_code"]))
-    training = []
-    for nip, group in flags["training"].groupby("nip", sort=True):
-        if nip not in nips:
-            continue
-        items = []
-        for n in group.itertuples(index=False):
-            if n.kind == "aspect":
-                items.append(f"{fmt.label(n.item, lang)} {fmt.num(n.value, lang)}")
-            else:
-                ind = data.indicator(n.item)
-                name = f"{ind['name']} ({ind['uom']})" if ind["uom"] else ind["name"]
-                items.append(f"{text('indicator', lang)} {name}: {text('capaian', lang).lower()} "
-                             f"{fmt.num(n.value, lang)}%")
-        training.append({"nip": nip, "needs": items, **name_unit(nip, units_of.get(nip))})
+    units_of = lookups.units_of
+    training = [{"nip": nip, "needs": items, **name_unit(nip, units_of.get(nip))}
+                for nip, items in lookups.training.items() if nip in nips]
     cal_units = [{"name": data.unit_name(c.unit_code, lang), "rated": c.rated, "sangat_baik": c.sangat_baik,
                   "share": c.share, "org_share": c.org_share}
                  for c in flags["unit_share"].itertuples(index=False) if is_org or c.unit_code == unit]
-    ratee_units: dict[str, set] = {}
-    for r in es.dropna(subset=["supervisor_nip"]).itertuples(index=False):
-        ratee_units.setdefault(r.supervisor_nip, set()).add(r.unit_code)
+    ratee_units = lookups.ratee_units
     cal_sup = []
     for s in flags["leniency"].itertuples(index=False):
         sup_unit = units_of.get(s.supervisor_nip)
@@ -712,41 +751,49 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
                   **_policy_ctx(policy, lang))
     if monthly:
         comparisons = _comparison_runs(engine, data)
-        build = lambda unit: _monthly_doc(data, policy, lang, unit, comparisons, dq)  # noqa: E731
+        units_of = analysis.unit_of_nip(data["attendance_monthly"])
+        build = lambda unit: _monthly_doc(data, policy, lang, unit, comparisons, dq, units_of)  # noqa: E731
         template = "monthly.html.j2"
     else:
         flags = appraisal_flags(data)
-        build = lambda unit: _appraisal_doc(data, policy, lang, unit, dq, flags)  # noqa: E731
+        lookups = _run_lookups(data, flags, lang)
+        build = lambda unit: _appraisal_doc(data, policy, lang, unit, dq, flags, lookups)  # noqa: E731
         template = "appraisal.html.j2"
     org_doc = build(None)
     unit_docs = [(code, name, build(code)) for code, name in units]
-    _write(out.index, _render(template, docs=[org_doc], title=title, nav=_nav(data, lang, 0, has_revisions),
-                              subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common))
-    for code, name, doc in unit_docs:
-        path = _write(run_dir / "unit" / f"{safe_name(code)}.html",
-                      _render(template, docs=[doc], title=title,
-                              nav=_nav(data, lang, 1, has_revisions, pdf=f"{safe_name(code)}.pdf"),
-                              subtitle=f"{name} · {data.period.label(lang)}", **common))
-        out.units.append(path)
-    out.public = _write(run_dir / "public.html", _public_html(data, policy, lang, dq, has_revisions))
-    if has_revisions:
-        out.revisions = _write(run_dir / "revisions.html", _revisions_html(engine, data, lang, 0))
-    if not monthly:
-        by_nip = ByNip(data)
-        for nip in sorted(data["employee_scores"]["nip"]):
-            out.cards.append(_write(run_dir / "card" / f"{safe_name(nip)}.html",
-                                    _card_html(data, nip, policy, lang, 1, has_revisions, by_nip)))
+    pdfs = _PdfBatch([])
     if data.run.get("status") == "succeeded":
         # One PDF for the organisation and one per unit (what a unit head signs), each rendered alone:
-        # a single PDF of every unit's employee tables grows without bound in a large city.
+        # a single PDF of every unit's employee tables grows without bound in a large city. They render
+        # in worker processes while this one writes the pages, cards and exports below.
         jobs = [(_render(template, docs=[org_doc], title=title, subtitle=data.period.label(lang), **common),
                  run_dir / "report.pdf", run_dir)]
         jobs += [(_render(template, docs=[doc], title=title, subtitle=f"{name} · {data.period.label(lang)}",
                           **common), run_dir / "unit" / f"{safe_name(code)}.pdf", run_dir / "unit")
                  for code, name, doc in unit_docs]
-        out.pdf.extend(_pdfs(jobs))
-    out.xlsx = export.write_xlsx(data, run_dir / "results.xlsx")
-    out.csv = export.write_csv(data, run_dir / "csv")
+        pdfs = _PdfBatch(jobs)
+    try:
+        _write(out.index, _render(template, docs=[org_doc], title=title, nav=_nav(data, lang, 0, has_revisions),
+                                  subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common))
+        for code, name, doc in unit_docs:
+            path = _write(run_dir / "unit" / f"{safe_name(code)}.html",
+                          _render(template, docs=[doc], title=title,
+                                  nav=_nav(data, lang, 1, has_revisions, pdf=f"{safe_name(code)}.pdf"),
+                                  subtitle=f"{name} · {data.period.label(lang)}", **common))
+            out.units.append(path)
+        out.public = _write(run_dir / "public.html", _public_html(data, policy, lang, dq, has_revisions))
+        if has_revisions:
+            out.revisions = _write(run_dir / "revisions.html", _revisions_html(engine, data, lang, 0))
+        if not monthly:
+            by_nip = ByNip(data)
+            for nip in sorted(data["employee_scores"]["nip"]):
+                out.cards.append(_write(run_dir / "card" / f"{safe_name(nip)}.html",
+                                        _card_html(data, nip, policy, lang, 1, has_revisions, by_nip)))
+        out.xlsx = export.write_xlsx(data, run_dir / "results.xlsx")
+        out.csv = export.write_csv(data, run_dir / "csv")
+        out.pdf.extend(pdfs.result())
+    finally:
+        pdfs.close()
     return out
 
 
