@@ -12,7 +12,7 @@ from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from kinerja import db, runs
+from kinerja import db, memory, runs
 from kinerja.context import Outcome, RunContext
 from kinerja.fingerprint import code_version
 from kinerja.periods import Period, previous_complete
@@ -97,6 +97,8 @@ def cycle(ctx: RunContext) -> Outcome:
                        ctx.period.code)
 
     checked = validate_sources(ctx, raw)
+    del raw  # validated: what follows needs the typed rows and the accounts only (a year of raw text is GBs)
+    memory.release()
     if checked.blocked:
         record_blocked(ctx, checked, fingerprint)
         post_artifacts(ctx, "blocked", checked, None, None)
@@ -105,8 +107,8 @@ def cycle(ctx: RunContext) -> Outcome:
 
     score = score_month_task if ctx.flow == "monthly" else score_period_task
     results = score(ctx, checked)
-    del raw  # the rows are scored; what follows needs the results and the quality accounts only
-    checked = checked.accounts_only()
+    checked = checked.accounts_only()  # scored: the steps after need the results and the accounts only
+    memory.release()
     revisions = write_results(ctx, results, checked, fingerprint)
     counts = {name: len(frame) for name, frame in results.items()}
     try:
@@ -122,6 +124,7 @@ def cycle(ctx: RunContext) -> Outcome:
 
 
 def run_period(flow_name: str, period: Period, settings: RunSettings | None, reason: str | None):
+    memory.limit_arenas()  # a deployment's worker does not pass through the CLI
     settings = settings or RunSettings.from_env()
     opened, refused = open_run(flow_name, period, settings, reason)
     if refused is not None:

@@ -295,6 +295,9 @@ def _usage_errors() -> tuple[type[BaseException], ...]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from kinerja.memory import limit_arenas
+
+    limit_arenas()  # before any thread starts: see kinerja/memory.py
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)

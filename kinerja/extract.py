@@ -137,10 +137,19 @@ def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
     A driver returns a new string object for every cell; dates, times, codes and NIPs repeat, so
     sharing them keeps a year of attendance at a pointer per cell instead of a string per cell.
     """
+    if pool.get(_MOSTLY_UNIQUE):
+        return values
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) > len(values) // 2 and len(values) >= 1000:
+        # Identifiers and free text: sharing saves nothing. Stop trying for this column's later chunks.
+        pool[_MOSTLY_UNIQUE] = True
+        return values
     canonical = np.empty(len(uniques) + 1, dtype=object)  # the last slot (code -1) stays None
     canonical[:-1] = [pool.setdefault(u, u) for u in uniques]
     return canonical[codes]
+
+
+_MOSTLY_UNIQUE = object()  # a key of a column's pool: its values are (nearly) all distinct
 
 
 def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):

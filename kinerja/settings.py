@@ -20,6 +20,7 @@ ENV = {
     "dask_address": "KINERJA_DASK_ADDRESS",
     "cache_dir": "KINERJA_CACHE_DIR",
     "score_groups": "KINERJA_SCORE_GROUPS",
+    "score_concurrency": "KINERJA_SCORE_CONCURRENCY",
 }
 
 
@@ -37,7 +38,9 @@ class RunSettings(BaseModel):
     dask_address: str | None = None
     render_reports: bool = True
     cache_dir: Path = Path("var") / "cache"  # content-addressed validation verdicts (never stale)
-    score_groups: int = Field(default=4, ge=1)  # unit groups a quarter or year is scored in, in parallel
+    score_groups: int = Field(default=4, ge=1)  # unit groups a quarter or year is scored in
+    # Unit groups cut and scored at once (memory grows with it); raise it for a Dask cluster of more workers.
+    score_concurrency: int = Field(default=2, ge=1)
 
     @classmethod
     def from_env(cls, **overrides: object) -> "RunSettings":

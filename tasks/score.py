@@ -12,7 +12,7 @@ from prefect.cache_policies import NO_CACHE
 
 from kinerja.context import RunContext
 from kinerja.methodology import (EmployeeResults, ScoringInputs, combine_period, empty_activity_monthly,
-                                 score_group, score_month, split_inputs, unit_groups)
+                                 group_inputs, score_group, score_month, split_inputs, unit_groups)
 from kinerja.validation import ValidationResult
 from kinerja.validation.table_checks import MONTHLY_OPTIONAL
 
@@ -68,6 +68,13 @@ def unit_group_inputs(ctx: RunContext, checked: ValidationResult) -> list[tuple[
     return list(zip(groups, split_inputs(inputs, groups)))
 
 
+def _unit_group_inputs_lazily(ctx: RunContext, checked: ValidationResult):
+    """`unit_group_inputs`, one group at a time: each group's cut is made when its task is submitted."""
+    inputs = scoring_inputs(checked)
+    for nips in unit_groups(inputs, ctx.period, ctx.cutoff, ctx.policy, ctx.settings.score_groups):
+        yield nips, group_inputs(inputs, nips)
+
+
 @task(name="score-unit-group", cache_policy=NO_CACHE, task_run_name="score-unit-group-{group}")
 def score_unit_group(ctx: RunContext, inputs: ScoringInputs, nips: list[str], group: int = 0) -> EmployeeResults:
     """The employee-level scores of one group of units (`inputs` cut to the group's employees)."""
@@ -90,6 +97,13 @@ def combine_period_scores(ctx: RunContext, parts: list[EmployeeResults],
 def score_period_task(ctx: RunContext, checked: ValidationResult) -> dict[str, pd.DataFrame]:
     """A quarter or year: one `score_unit_group` task per unit group on the flow's task runner, then
     `combine_period_scores`. The flow's single scoring call, (ctx, checked) -> frames."""
-    futures = [score_unit_group.submit(ctx, inputs, nips, group)
-               for group, (nips, inputs) in enumerate(unit_group_inputs(ctx, checked), start=1)]
-    return combine_period_scores(ctx, [future.result() for future in futures], checked)
+    futures, parts = [], []
+    for group, (nips, inputs) in enumerate(_unit_group_inputs_lazily(ctx, checked), start=1):
+        futures.append(score_unit_group.submit(ctx, inputs, nips, group))
+        del inputs
+        # At most `score_concurrency` groups are cut and scored at once: memory stays bounded by the
+        # groups in flight, not by all of them (a group's cut is a copy of its rows).
+        while len(futures) >= ctx.settings.score_concurrency:
+            parts.append(futures.pop(0).result())
+    parts += [future.result() for future in futures]
+    return combine_period_scores(ctx, parts, checked)

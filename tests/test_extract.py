@@ -116,3 +116,23 @@ def test_sqlite_rows_whose_window_column_is_not_a_date_are_extracted(tmp_path):
     assert sorted(targets["year"], key=str) == sorted(["abc", None, "2026.5"], key=str)
     assert set(targets["target"]) == {"abc"} and set(targets["weight"]) == {"12.0"}
     assert extract_table(engine, "feedback", Period.quarter(2026, 1), None)["feedback_id"].tolist() == ["F1"]
+
+
+def test_shared_values_pool_repeats_and_leave_distinct_columns_alone():
+    """Repeating values (dates, codes) become one object each; a column of distinct values (ids) is
+    returned as it is, and later chunks of it are not pooled at all: the values never change."""
+    import numpy as np
+
+    from kinerja.extract import _shared
+
+    pool: dict = {}
+    chunk = np.array([f"2026-01-{d % 28 + 1:02d}" for d in range(5000)] + [None], dtype=object)
+    shared = _shared(chunk.copy(), pool)
+    assert list(shared) == list(chunk)
+    assert shared[0] is shared[28]  # one object per distinct value
+
+    ids: dict = {}
+    first = np.array([f"ACT-{i}" for i in range(5000)], dtype=object)
+    assert _shared(first, ids) is first
+    second = np.array(["ACT-1"] * 5000, dtype=object)  # repeats, but the column is known to be ids
+    assert _shared(second, ids) is second
