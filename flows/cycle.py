@@ -86,9 +86,11 @@ def close_run(ctx: RunContext, lock: runs.RunLock, outcome: Outcome | None, erro
 
 def cycle(ctx: RunContext) -> Outcome:
     """The steps of one run, in order."""
-    raw = {table: extract_source_table.submit(ctx, table) for table in ctx.tables}
-    raw = {table: future.result() for table, future in raw.items()}
-    fingerprint = fingerprint_sources(ctx, raw)
+    extracted = {table: extract_source_table.submit(ctx, table) for table in ctx.tables}
+    extracted = {table: future.result() for table, future in extracted.items()}
+    fingerprint = fingerprint_sources(ctx, extracted)
+    raw = {table: e.rows for table, e in extracted.items()}
+    del extracted
 
     published = runs.published_run(db.get_engine(ctx.settings.warehouse_url), ctx.flow, ctx.period.code)
     if published and published["source_fingerprint"] == fingerprint.source_fingerprint:

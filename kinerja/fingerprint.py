@@ -120,27 +120,35 @@ def code_version() -> str:
     return f"{kinerja.__version__}+{digest.hexdigest()[:12]}"
 
 
-def fingerprint_inputs(raw: dict[str, pd.DataFrame | Exception], policy_hash: str, cutoff: date,
-                       flow: str, period: str) -> InputFingerprint:
-    """Fingerprint everything a run's results depend on."""
-    partitions, digests = [], []
-    for table in sorted(raw):
-        frame = raw[table]
-        if not isinstance(frame, pd.DataFrame):  # a missing table: its absence is part of the input
-            partitions.append(pd.DataFrame([{"source_table": table, "partition": "missing", "row_count": 0,
-                                             "fingerprint": hashlib.sha256(repr(frame).encode()).hexdigest()}]))
-            continue
-        p, d = fingerprint_table(table, frame)
-        partitions.append(p)
-        digests.append(d)
-    parts = pd.concat(partitions, ignore_index=True)
+def table_parts(table: str, frame: pd.DataFrame | Exception) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """One table's share of a run's fingerprint: its partition checksums and per-employee digests
+    (`fingerprint_table`), or for a missing table a checksum of its absence. Computed where the table was
+    extracted (a worker process for the large tables), so the rows are hashed while they are still warm."""
+    if not isinstance(frame, pd.DataFrame):  # a missing table: its absence is part of the input
+        return pd.DataFrame([{"source_table": table, "partition": "missing", "row_count": 0,
+                              "fingerprint": hashlib.sha256(repr(frame).encode()).hexdigest()}]), None
+    return fingerprint_table(table, frame)
+
+
+def combine_inputs(parts: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]], policy_hash: str, cutoff: date,
+                   flow: str, period: str) -> InputFingerprint:
+    """The run's fingerprint from every table's `table_parts`, the policy, the code and the cut-off."""
+    partitions = pd.concat([parts[table][0] for table in sorted(parts)], ignore_index=True)
+    digests = [parts[table][1] for table in sorted(parts) if parts[table][1] is not None]
     extras = {"policy_hash": policy_hash, "code_version": code_version(), "cutoff": cutoff.isoformat(),
               "flow": flow, "period": period}
     overall = hashlib.sha256()
-    for row in parts.itertuples(index=False):
+    for row in partitions.itertuples(index=False):
         overall.update(f"{row.source_table}/{row.partition}/{row.row_count}/{row.fingerprint}\n".encode())
     for key in sorted(extras):
         overall.update(f"{key}={extras[key]}\n".encode())
     employee = (pd.concat(digests, ignore_index=True) if digests
                 else pd.DataFrame(columns=["source_table", "nip", "row_count", "digest"]))
-    return InputFingerprint(parts, employee, overall.hexdigest(), extras)
+    return InputFingerprint(partitions, employee, overall.hexdigest(), extras)
+
+
+def fingerprint_inputs(raw: dict[str, pd.DataFrame | Exception], policy_hash: str, cutoff: date,
+                       flow: str, period: str) -> InputFingerprint:
+    """Fingerprint everything a run's results depend on."""
+    return combine_inputs({table: table_parts(table, frame) for table, frame in raw.items()}, policy_hash,
+                          cutoff, flow, period)
