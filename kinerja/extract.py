@@ -9,6 +9,7 @@ column does not parse as a date (or year) is extracted anyway so that validation
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -16,7 +17,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from kinerja.db import dialect_of, sql_text, stream_rows
+from kinerja.db import dialect_of, get_engine, sql_text, stream_rows
+from kinerja.fingerprint import table_parts
 from kinerja.periods import KIND_OF_FLOW, Period
 
 # Contract columns and types (contract.md), in contract order.
@@ -131,6 +133,9 @@ def _as_text(value: object) -> str | None:
     return str(value)
 
 
+_MOSTLY_UNIQUE = object()  # a key of a column's pool: its values are (nearly) all distinct
+
+
 def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
     """The same values, with one object per distinct value across all chunks of a column.
 
@@ -148,8 +153,6 @@ def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
     canonical[:-1] = [pool.setdefault(u, u) for u in uniques]
     return canonical[codes]
 
-
-_MOSTLY_UNIQUE = object()  # a key of a column's pool: its values are (nearly) all distinct
 
 
 def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):
@@ -218,3 +221,23 @@ def extract_tables(engine: Engine, flow: str, period: Period,
         except MissingTable as exc:
             out[table] = exc
     return out
+
+
+@dataclass
+class ExtractedTable:
+    """A table's rows as read (or the MissingTable it raised) and its share of the run's fingerprint."""
+
+    table: str
+    rows: pd.DataFrame | MissingTable
+    partitions: pd.DataFrame
+    digests: pd.DataFrame | None
+
+
+def extract_and_fingerprint(source_url: str, table: str, period: Period, cutoff: date | None) -> ExtractedTable:
+    """Read `table`'s window and fingerprint it: what one extraction task does, in its own thread or in a
+    worker process (a top-level function of a module without Prefect, so a spawned worker starts fast)."""
+    try:
+        rows: pd.DataFrame | MissingTable = extract_table(get_engine(source_url), table, period, cutoff)
+    except MissingTable as missing:
+        rows = missing
+    return ExtractedTable(table, rows, *table_parts(table, rows))

@@ -12,8 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 import sqlalchemy as sa
@@ -22,9 +20,8 @@ from prefect.cache_policies import NO_CACHE
 
 from kinerja import db
 from kinerja.context import RunContext
-from kinerja.extract import MissingTable, extract_table
-from kinerja.fingerprint import InputFingerprint, combine_inputs, table_parts
-from kinerja.periods import Period
+from kinerja.extract import ExtractedTable, extract_and_fingerprint
+from kinerja.fingerprint import InputFingerprint, combine_inputs
 from tasks.retry import RETRIES
 
 #: Tables worth a process of their own (they grow with employees x days).
@@ -35,26 +32,6 @@ PROCESSES_FROM_EMPLOYEES = 2000
 
 _slots_lock = threading.Lock()
 _slots: dict[int, threading.BoundedSemaphore] = {}
-
-
-@dataclass
-class ExtractedTable:
-    """A table's rows as read (or the MissingTable it raised) and its share of the run's fingerprint."""
-
-    table: str
-    rows: pd.DataFrame | MissingTable
-    partitions: pd.DataFrame
-    digests: pd.DataFrame | None
-
-
-def extract_and_fingerprint(source_url: str, table: str, period: Period, cutoff: date) -> ExtractedTable:
-    """Read `table`'s window and fingerprint it (runs in the task's thread or in a worker process)."""
-    engine = db.get_engine(source_url)
-    try:
-        rows: pd.DataFrame | MissingTable = extract_table(engine, table, period, cutoff)
-    except MissingTable as missing:
-        rows = missing
-    return ExtractedTable(table, rows, *table_parts(table, rows))
 
 
 def _processes(ctx: RunContext, table: str) -> int:

@@ -6,13 +6,15 @@ that group's rows, and one task combines them and scores the organisation level;
 identical to `score_period` on everything at once."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from kinerja.context import RunContext
 from kinerja.methodology import (EmployeeResults, ScoringInputs, combine_period, empty_activity_monthly,
-                                 group_inputs, score_group, score_month, split_inputs, unit_groups)
+                                 group_inputs, score_group, score_month, unit_groups)
 from kinerja.validation import ValidationResult
 from kinerja.validation.table_checks import MONTHLY_OPTIONAL
 
@@ -60,16 +62,10 @@ def _activity_data_missing(checked: ValidationResult) -> bool:
                for f in checked.findings)
 
 
-def unit_group_inputs(ctx: RunContext, checked: ValidationResult) -> list[tuple[list[str], ScoringInputs]]:
+def unit_group_inputs(ctx: RunContext, checked: ValidationResult) -> Iterator[tuple[list[str], ScoringInputs]]:
     """The run's unit groups (`settings.score_groups` of them, plus the employees without a unit), each with
-    the inputs cut to its employees: what one `score_unit_group` task receives."""
-    inputs = scoring_inputs(checked)
-    groups = unit_groups(inputs, ctx.period, ctx.cutoff, ctx.policy, ctx.settings.score_groups)
-    return list(zip(groups, split_inputs(inputs, groups)))
-
-
-def _unit_group_inputs_lazily(ctx: RunContext, checked: ValidationResult):
-    """`unit_group_inputs`, one group at a time: each group's cut is made when its task is submitted."""
+    the inputs cut to its employees: what one `score_unit_group` task receives. A generator: each group's
+    cut (a copy of its rows) is made only when the caller asks for it."""
     inputs = scoring_inputs(checked)
     for nips in unit_groups(inputs, ctx.period, ctx.cutoff, ctx.policy, ctx.settings.score_groups):
         yield nips, group_inputs(inputs, nips)
@@ -98,7 +94,7 @@ def score_period_task(ctx: RunContext, checked: ValidationResult) -> dict[str, p
     """A quarter or year: one `score_unit_group` task per unit group on the flow's task runner, then
     `combine_period_scores`. The flow's single scoring call, (ctx, checked) -> frames."""
     futures, parts = [], []
-    for group, (nips, inputs) in enumerate(_unit_group_inputs_lazily(ctx, checked), start=1):
+    for group, (nips, inputs) in enumerate(unit_group_inputs(ctx, checked), start=1):
         futures.append(score_unit_group.submit(ctx, inputs, nips, group))
         del inputs
         # At most `score_concurrency` groups are cut and scored at once: memory stays bounded by the
