@@ -13,7 +13,6 @@ import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-import pandas as pd
 import sqlalchemy as sa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
