@@ -77,6 +77,7 @@ class pushdown_session:
         self.quarantine, self.unknown_days, self.used = quarantine, unknown_days, used_small
         self.dialect = dialect_of(engine)
         self.conn: Connection | None = None
+        self._feedback_scored = False  # k_feedback_scored filled (sql/aggregate/feedback_scored)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> "pushdown_session":
@@ -238,7 +239,11 @@ class pushdown_session:
         return out.sort_values(["nip", "indicator_id", "quarter"], kind="mergesort").reset_index(drop=True)
 
     def _feedback(self, name: str, keys: list[str], counts: list[str]) -> pd.DataFrame:
-        g = self._fetch(name, window_params("feedback", self.period, self.dialect), keys + counts + ["score_sum"])
+        if not self._feedback_scored:  # both feedback aggregates read the same staged rows: stage them once
+            statement = sa.text(sql_text("aggregate/feedback_scored", self.dialect))
+            self.conn.execute(statement, window_params("feedback", self.period, self.dialect))
+            self._feedback_scored = True
+        g = self._fetch(name, {}, keys + counts + ["score_sum"])
         out = pd.DataFrame({**{k: obj(g[k]) for k in keys},
                             **{c: g[c].to_numpy(dtype="float64") for c in counts + ["score_sum"]}})
         return out.sort_values(keys, kind="mergesort").reset_index(drop=True)

@@ -27,4 +27,8 @@ create temp table k_dup_feedback (ratee_nip text, rater_id text, rater_type text
 create temp table k_dup_survey_responses (unit_code text, response_date date,
                                           u1 double precision, u2 double precision, u3 double precision,
                                           u4 double precision, u5 double precision, u6 double precision,
-                                          u7 double precision, u8 double precision, u9 double precision)
+                                          u7 double precision, u8 double precision, u9 double precision);
+-- The period's scored feedback rows (filled by feedback_scored), read by feedback_type_stats and
+-- feedback_aspect_stats.
+create temp table k_feedback_scored (ratee_nip text, rater_id text, rater_type text, aspect text,
+                                     score double precision)

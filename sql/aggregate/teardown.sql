@@ -12,4 +12,5 @@ drop table if exists k_q_survey_responses;
 drop table if exists k_dup_attendance;
 drop table if exists k_dup_activities;
 drop table if exists k_dup_feedback;
-drop table if exists k_dup_survey_responses
+drop table if exists k_dup_survey_responses;
+drop table if exists k_feedback_scored

@@ -1,7 +1,10 @@
--- feedback_aspect_stats (methodology.md §4), SQLite: feedback whose (year, quarter) lies in the period, per (ratee_nip, rater_type, aspect): ratings, score sum.
+-- feedback_scored (methodology.md §4), SQLite: the used feedback rows whose (year, quarter) lies in the
+-- period and that carry a score, a ratee and a rater type, into k_feedback_scored (sql/aggregate/setup.sql):
+-- the one input of feedback_type_stats and feedback_aspect_stats.
 -- Used rows: source rows of the window minus quarantined contents (k_q_feedback, compared as
 -- extract/feedback reads them) plus one copy of identical duplicates (k_dup_feedback).
 -- Parameters: year, quarter_from, quarter_to.
+insert into k_feedback_scored (ratee_nip, rater_id, rater_type, aspect, score)
 with fb as (
     select f.ratee_nip, f.rater_id, f.rater_type, f.year, f.quarter, f.aspect, f.score
     from feedback f
@@ -26,8 +29,6 @@ scored as (
     select fb.ratee_nip, fb.rater_id, fb.rater_type, fb.aspect, cast(fb.score as double precision) as score
     from fb
     where fb.year = :year and fb.quarter between :quarter_from and :quarter_to
-      and fb.score is not null and fb.ratee_nip is not null and fb.rater_type is not null and fb.aspect is not null
+      and fb.score is not null and fb.ratee_nip is not null and fb.rater_type is not null
 )
-select ratee_nip, rater_type, aspect, count(*) as ratings, sum(score) as score_sum
-from scored
-group by ratee_nip, rater_type, aspect
+select ratee_nip, rater_id, rater_type, aspect, score from scored
