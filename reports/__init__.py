@@ -1,4 +1,4 @@
-"""Accountability reports from the warehouse: HTML, PDF (WeasyPrint), XLSX and CSV.
+"""Accountability reports from the warehouse: HTML, PDF (ReportLab, reports.pdf), XLSX and CSV.
 
     render_run(engine, run_id, output_dir, policy, lang="id") -> RenderedReport
     render_index(engine, output_dir, lang="id") -> Path

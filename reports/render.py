@@ -101,26 +101,25 @@ def _render(template: str, **ctx) -> str:
     return environment().get_template(template).render(**ctx)
 
 
-def _pdf(html: str, path: Path, base: Path) -> Path:
-    from weasyprint import HTML
+def _pdf(html: str, path: Path) -> Path:
+    from reports import pdf
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    HTML(string=html, base_url=str(base)).write_pdf(str(path))
-    return path
+    return pdf.write_pdf(html, path)
 
 
-def _pdf_job(job: tuple[str, Path, Path]) -> Path:
+def _pdf_job(job: tuple[str, Path]) -> Path:
     return _pdf(*job)
 
 
 class _PdfBatch:
-    """PDFs being rendered, in parallel processes when there are many (WeasyPrint is CPU-bound), while
+    """PDFs being rendered, in parallel processes when there are many (printing is CPU-bound), while
     the caller goes on writing the HTML pages, score cards and exports; `result()` waits for them.
 
     Workers are spawned, not forked: the caller may be a Prefect task thread beside other threads.
     """
 
-    def __init__(self, jobs: list[tuple[str, Path, Path]]) -> None:
+    def __init__(self, jobs: list[tuple[str, Path]]) -> None:
         import os
 
         self._jobs, self._pool, self._futures = jobs, None, []
@@ -766,10 +765,11 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
         # One PDF for the organisation and one per unit (what a unit head signs), each rendered alone:
         # a single PDF of every unit's employee tables grows without bound in a large city. They render
         # in worker processes while this one writes the pages, cards and exports below.
-        jobs = [(_render(template, docs=[org_doc], title=title, subtitle=data.period.label(lang), **common),
-                 run_dir / "report.pdf", run_dir)]
+        org_subtitle = f"{text('organisation', lang)} · {data.period.label(lang)}"
+        jobs = [(_render(template, docs=[org_doc], title=title, subtitle=org_subtitle, **common),
+                 run_dir / "report.pdf")]
         jobs += [(_render(template, docs=[doc], title=title, subtitle=f"{name} · {data.period.label(lang)}",
-                          **common), run_dir / "unit" / f"{safe_name(code)}.pdf", run_dir / "unit")
+                          **common), run_dir / "unit" / f"{safe_name(code)}.pdf")
                  for code, name, doc in unit_docs]
         pdfs = _PdfBatch(jobs)
     try:
@@ -811,7 +811,7 @@ def render_card(engine: Engine, nip: str, period: str, output_dir: Path, policy,
     html = _card_html(data, nip, policy, lang, 1, not data["revisions"].empty)
     path = _write(run_dir / "card" / f"{safe_name(nip)}.html", html)
     if pdf:
-        return _pdf(html, path.with_suffix(".pdf"), path.parent)
+        return _pdf(html, path.with_suffix(".pdf"))
     return path
 
 

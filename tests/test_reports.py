@@ -277,6 +277,83 @@ def test_pdf_text_contains_the_predikat_labels(site, pdftotext):
     assert "Kepala Kecamatan Tengah" in pdf_text(unit)
 
 
+class _Words(HTMLParser):
+    """The words a reader sees on a page: no navigation links, head or SVG tooltips."""
+
+    SKIP = {"head", "nav", "title", "style", "script"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.words: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in self.SKIP
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in self.SKIP
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.words.extend(data.split())
+
+
+def _pdf_words(pdftotext: str, path: Path) -> set[str]:
+    text = subprocess.run([pdftotext, str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return set(text.lower().split())
+
+
+def test_each_pdf_prints_every_word_and_number_of_its_page(site, pdftotext):
+    """The PDF is a print of the page: every word and figure of the HTML (names, NIPs, scores, predikat,
+    chart labels, the data-quality section, the signature) is in its PDF's text."""
+    checked = 0
+    for run in (Q_RUN, MONTHLY_RUN):
+        for pdf in site["rendered"][run].pdf:
+            page = pdf.with_suffix(".html") if pdf.parent.name == "unit" else pdf.parent / "index.html"
+            words = _Words()
+            words.feed(page.read_text(encoding="utf-8"))
+            missing = {w.lower() for w in words.words} - _pdf_words(pdftotext, pdf)  # the band is in capitals
+            assert not missing, f"{pdf.name} of {run} lacks {sorted(missing)[:20]}"
+            checked += 1
+    assert checked >= 4
+
+
+def test_pdf_pages_are_numbered_and_a_tall_chart_splits_between_rows(tmp_path, pdftotext):
+    from reports import pdf
+
+    rows = [(f"Unit {i:03d}", {"baik": i + 1, "kurang": 1}, False) for i in range(150)]
+    chart = charts.predikat_bars(environment(), rows, "id", "Sebaran")
+    html = f"<html><body><main><h2>Sebaran</h2>{chart}<p>Selesai.</p></main></body></html>"
+    path = pdf.write_pdf(html, tmp_path / "chart.pdf")
+    text = subprocess.run([pdftotext, "-layout", str(path), "-"], check=True, capture_output=True,
+                          text=True).stdout
+    pages = text.split("\f")
+    assert len([p for p in pages if p.strip()]) >= 3  # 150 bars do not fit one A4 page
+    total = len([p for p in pages if p.strip()])
+    assert all(re.search(rf"\b{n}\s*/\s*{total}\s*$", pages[n - 1].rstrip()) for n in range(1, total + 1))
+    for i in range(150):  # every bar's label printed once, none cut between pages
+        assert text.count(f"Unit {i:03d}") == 1
+    assert "Selesai." in pages[total - 1]
+
+
+def test_pdf_table_columns_share_the_width_like_a_browser():
+    from reports.pdf import _Cell, _widths
+
+    def cell(text, numeric=False):
+        return _Cell(text, None, False, numeric, False, 1)
+
+    narrow = [[cell("1"), cell("Dinas A"), cell("9,50", True)]]
+    widths = _widths(narrow, 3, 500.0, 7.0)
+    assert abs(sum(widths) - 500.0) < 1e-6 and widths[1] > widths[0]  # width 100 %, text columns widest
+    long = " ".join(["Badan Kepegawaian dan Pengembangan Sumber Daya Manusia"] * 6)
+    tight = [[cell("1"), cell(long), cell("1.234.567,89", True)]]
+    widths = _widths(tight, 3, 300.0, 7.0)
+    assert abs(sum(widths) - 300.0) < 1e-6
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reports.pdf import fonts
+    assert widths[2] >= stringWidth("1.234.567,89", fonts().regular, 7.0)  # a number is never broken
+
+
 def test_xlsx_and_csv_neutralise_formulas(site):
     from openpyxl import load_workbook
 
