@@ -56,9 +56,10 @@ ZEBRA = "#fafbfc"
 # --- fonts ------------------------------------------------------------------------------------------
 
 FONT_FILES = {  # DejaVu Sans covers Indonesian names and the report's typographic signs (– · − ≥ …)
-    "regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf",
-    "italic": "DejaVuSans-Oblique.ttf", "bolditalic": "DejaVuSans-BoldOblique.ttf",
+    "regular": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf",  # Debian's fonts-dejavu-core
+    "italic": "DejaVuSans-Oblique.ttf", "bolditalic": "DejaVuSans-BoldOblique.ttf",  # fonts-dejavu-extra
     "mono": "DejaVuSansMono.ttf"}
+FONT_FALLBACK = {"italic": "regular", "bolditalic": "bold", "mono": "regular"}  # when only core is there
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts",
              "/Library/Fonts", os.path.expanduser("~/.fonts"))
 
@@ -90,12 +91,14 @@ def _font_file(name: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def fonts() -> Fonts:
-    """DejaVu Sans when the system has it (fonts-dejavu-core), else the PDF core fonts (Latin-1 only)."""
+    """DejaVu Sans when the system has it (at least fonts-dejavu-core), else the PDF core fonts, which
+    print Latin-1 only."""
     files = {style: _font_file(name) for style, name in FONT_FILES.items()}
-    if not all(files.values()):
+    if not (files["regular"] and files["bold"]):
         return Fonts("Helvetica", "Helvetica-Bold", "Helvetica-Oblique", "Helvetica-BoldOblique", "Courier")
     names = {}
-    for style, path in files.items():
+    for style in FONT_FILES:
+        path = files[style] or files[FONT_FALLBACK[style]]
         name = f"Kinerja-{style}"
         pdfmetrics.registerFont(TTFont(name, path))
         names[style] = name

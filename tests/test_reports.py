@@ -49,6 +49,21 @@ def pdftotext() -> str:
     return _apt_install("pdftotext", "poppler-utils")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def pdf_fonts():
+    """The PDFs' font, DejaVu Sans, installed when missing: without it they fall back to the PDF core
+    fonts, which lack signs the reports print (−, ≥)."""
+    from reports import pdf
+
+    if pdf.fonts().regular == "Helvetica":
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "fonts-dejavu-core"], check=True, env=env)
+        pdf.fonts.cache_clear()
+        pdf._styles.cache_clear()
+    assert pdf.fonts().regular != "Helvetica", "DejaVu Sans is not available after installing it"
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """One SQLite warehouse rendered in full: the monthly, quarterly and blocked runs, the index, a PDF card."""
