@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from kinerja.periods import Period
 from reports import analysis, charts, export, fmt
-from reports.data import RunData, ReportError, digests, load_run, load_runs, published_run_id
+from reports.data import EXTRA_EXPORTS, RunData, ReportError, digests, load_run, load_runs, published_run_id
 from reports.text import text
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -108,46 +108,55 @@ def _pdf(html: str, path: Path) -> Path:
     return pdf.write_pdf(html, path)
 
 
-def _pdf_job(job: tuple[str, Path]) -> Path:
-    return _pdf(*job)
+def _exports(data: RunData, run_dir: Path) -> tuple[Path, list[Path]]:
+    """`results.xlsx` and `csv/` of a run: one job, both are written from the same exported tables."""
+    return export.write_xlsx(data, run_dir / "results.xlsx"), export.write_csv(data, run_dir / "csv")
 
 
-class _PdfBatch:
-    """PDFs being rendered, in parallel processes when there are many (printing is CPU-bound), while
-    the caller goes on writing the HTML pages, score cards and exports; `result()` waits for them.
+def _export_data(data: RunData) -> RunData:
+    """The part of a run's data the exports read (what is sent to a worker process)."""
+    tables = {*export.export_tables(data), *EXTRA_EXPORTS}
+    return RunData(run=data.run, frames={t: data[t] for t in tables})
 
-    Workers are spawned, not forked: the caller may be a Prefect task thread beside other threads.
+
+class _Background:
+    """Report files written in worker processes while this one writes the pages and score cards: the
+    exports (XLSX, CSV: about 20 s for a 15,000-employee year) and the PDFs, all CPU-bound. `results()`
+    waits for them, in the order the jobs were given.
+
+    Workers are spawned, not forked: the caller may be a Prefect task thread beside other threads. A
+    small run's jobs run in this process when `results()` is called: starting a worker costs ~1 s.
     """
 
-    def __init__(self, jobs: list[tuple[str, Path]]) -> None:
+    def __init__(self, jobs: list[tuple[Callable, tuple]]) -> None:
         import os
 
         self._jobs, self._pool, self._futures = jobs, None, []
-        workers = min(len(jobs), os.cpu_count() or 1, PDF_WORKERS)
-        if workers >= 2 and len(jobs) >= PDF_PARALLEL_FROM:
+        workers = min(len(jobs), os.cpu_count() or 1, BACKGROUND_WORKERS)
+        if workers >= 2 and len(jobs) >= BACKGROUND_FROM:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-            self._futures = [self._pool.submit(_pdf_job, job) for job in jobs]
+            self._futures = [self._pool.submit(job, *args) for job, args in jobs]
 
-    def result(self) -> list[Path]:
+    def results(self) -> list:
         if self._pool is None:
-            return [_pdf_job(job) for job in self._jobs]
+            return [job(*args) for job, args in self._jobs]
         try:
             return [future.result() for future in self._futures]
         finally:
             self.close()
 
     def close(self) -> None:
-        """Stop the workers (pending PDFs are cancelled): after `result()`, or when the caller failed."""
+        """Stop the workers (pending jobs are cancelled): after `results()`, or when the caller failed."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
 
-PDF_WORKERS = 4        # at most this many PDF processes (each holds one unit's layout)
-PDF_PARALLEL_FROM = 8  # fewer PDFs than this render in-process: starting workers costs ~1 s each
+BACKGROUND_WORKERS = 4  # at most this many worker processes (each holds one PDF's layout or the exports)
+BACKGROUND_FROM = 8     # fewer jobs than this run in-process: starting workers costs ~1 s each
 
 
 # --- shared context -------------------------------------------------------------------------------
@@ -760,18 +769,18 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
         template = "appraisal.html.j2"
     org_doc = build(None)
     unit_docs = [(code, name, build(code)) for code, name in units]
-    pdfs = _PdfBatch([])
+    # The exports, then (for a succeeded run) one PDF for the organisation and one per unit (what a unit
+    # head signs), each printed alone: a single PDF of every unit's employee tables grows without bound
+    # in a large city. They are written in worker processes while this one writes pages and cards.
+    jobs: list[tuple[Callable, tuple]] = [(_exports, (_export_data(data), run_dir))]
     if data.run.get("status") == "succeeded":
-        # One PDF for the organisation and one per unit (what a unit head signs), each rendered alone:
-        # a single PDF of every unit's employee tables grows without bound in a large city. They render
-        # in worker processes while this one writes the pages, cards and exports below.
         org_subtitle = f"{text('organisation', lang)} · {data.period.label(lang)}"
-        jobs = [(_render(template, docs=[org_doc], title=title, subtitle=org_subtitle, **common),
-                 run_dir / "report.pdf")]
-        jobs += [(_render(template, docs=[doc], title=title, subtitle=f"{name} · {data.period.label(lang)}",
-                          **common), run_dir / "unit" / f"{safe_name(code)}.pdf")
+        jobs.append((_pdf, (_render(template, docs=[org_doc], title=title, subtitle=org_subtitle, **common),
+                            run_dir / "report.pdf")))
+        jobs += [(_pdf, (_render(template, docs=[doc], title=title, subtitle=f"{name} · {data.period.label(lang)}",
+                                 **common), run_dir / "unit" / f"{safe_name(code)}.pdf"))
                  for code, name, doc in unit_docs]
-        pdfs = _PdfBatch(jobs)
+    background = _Background(jobs)
     try:
         _write(out.index, _render(template, docs=[org_doc], title=title, nav=_nav(data, lang, 0, has_revisions),
                                   subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common))
@@ -789,11 +798,10 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
             for nip in sorted(data["employee_scores"]["nip"]):
                 out.cards.append(_write(run_dir / "card" / f"{safe_name(nip)}.html",
                                         _card_html(data, nip, policy, lang, 1, has_revisions, by_nip)))
-        out.xlsx = export.write_xlsx(data, run_dir / "results.xlsx")
-        out.csv = export.write_csv(data, run_dir / "csv")
-        out.pdf.extend(pdfs.result())
+        (out.xlsx, out.csv), *pdfs = background.results()
+        out.pdf.extend(pdfs)
     finally:
-        pdfs.close()
+        background.close()
     return out
 
 

@@ -142,6 +142,36 @@ def test_render_run_writes_the_documented_layout(db_url, tmp_path):
     assert "96,72" in card.read_text(encoding="utf-8")
 
 
+def test_worker_processes_write_the_same_exports_and_pdfs(site, tmp_path, monkeypatch, pdftotext):
+    """A large city's exports and PDFs are written by worker processes (render._Background); forced on
+    for this small one, they write what the in-process path wrote."""
+    from reports import render
+
+    monkeypatch.setattr(render, "BACKGROUND_FROM", 1)
+    pools = []
+    start = render._Background.__init__
+
+    def spy(self, jobs):
+        start(self, jobs)
+        pools.append(self._pool is not None)
+
+    monkeypatch.setattr(render._Background, "__init__", spy)
+    pooled = reports.render_run(site["engine"], Q_RUN, tmp_path, POLICY)
+    assert pools == [True]
+    inline = site["rendered"][Q_RUN]
+    assert [p.name for p in pooled.pdf] == [p.name for p in inline.pdf] and len(pooled.pdf) >= 5
+    for mine, theirs in zip(pooled.pdf, inline.pdf):
+        assert _pdf_words(pdftotext, mine) == _pdf_words(pdftotext, theirs)
+    assert [p.name for p in pooled.csv] == [p.name for p in inline.csv]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(pooled.csv, inline.csv))
+    from openpyxl import load_workbook
+
+    def cells(path):
+        return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in load_workbook(path)}
+
+    assert cells(pooled.xlsx) == cells(inline.xlsx)
+
+
 # --- safety ----------------------------------------------------------------------------------------
 
 def test_comment_markup_is_escaped_in_every_page(site):
