@@ -18,7 +18,6 @@ from kinerja.fingerprint import code_version
 from kinerja.periods import Period, previous_complete
 from kinerja.policy import PolicyError
 from kinerja.settings import RunSettings
-from kinerja.validation import gx
 from tasks import (extract_source_table, fingerprint_sources, post_artifacts, record_blocked,
                    record_unchanged, render_reports, score_month_task, score_period_task,
                    validate_sources, write_results)
@@ -87,7 +86,6 @@ def close_run(ctx: RunContext, lock: runs.RunLock, outcome: Outcome | None, erro
 
 def cycle(ctx: RunContext) -> Outcome:
     """The steps of one run, in order."""
-    gx.warm_up()  # validation's library loads while this process waits on the extraction workers
     extracted = {table: extract_source_table.submit(ctx, table) for table in ctx.tables}
     extracted = {table: future.result() for table, future in extracted.items()}
     fingerprint = fingerprint_sources(ctx, extracted)

@@ -58,23 +58,6 @@ def context():
         return _state["context"]
 
 
-def warm_up() -> threading.Thread:
-    """Import GX and create the context in a background thread (about 4 s of CPU), so that a run's
-    validation does not wait for it: a flow calls this when extraction starts, while its process mostly
-    waits on the extraction workers. `context()` takes the same lock, so validation waits for a warm-up
-    still in progress instead of repeating it; a warm-up that fails leaves the error to that call."""
-
-    def run() -> None:
-        try:
-            context()
-        except Exception:  # noqa: BLE001 - context() raises it again where it is needed
-            pass
-
-    thread = threading.Thread(target=run, name="gx-warm-up", daemon=True)
-    thread.start()
-    return thread
-
-
 def _batch_definition(table: str):
     context()
     defs = _state["batch_definitions"]
