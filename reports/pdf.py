@@ -191,15 +191,20 @@ def parse(html: str) -> Node:
 _SPACE = re.compile(r"\s+")
 
 
-def _markup(node: Node) -> str:
-    """Paragraph markup of a node's inline content: bold, italics, colours of predikat and badges."""
+def _markup(node: Node, size: float = TABLE_SIZE, pre: bool = False) -> str:
+    """Paragraph markup of a node's inline content: bold, italics, colours of predikat and badges; a
+    `div.muted` inside it (a table cell's second line) is set smaller than `size`, the cell's text.
+    With `pre` (white-space: pre-wrap, a comment) line breaks are kept."""
     out: list[str] = []
     for child in node.children:
         if isinstance(child, str):
-            out.append(escape(_SPACE.sub(" ", child), quote=False))
+            if pre:
+                out.append("<br/>".join(escape(_SPACE.sub(" ", line), quote=False) for line in child.split("\n")))
+            else:
+                out.append(escape(_SPACE.sub(" ", child), quote=False))
             continue
         tag, cls = child.tag, child.classes
-        inner = _markup(child)
+        inner = _markup(child, size, pre)
         if tag in ("title", "style", "svg"):
             continue
         if tag == "br":
@@ -209,9 +214,8 @@ def _markup(node: Node) -> str:
         elif tag in ("em", "i"):
             out.append(f"<i>{inner}</i>")
         elif tag == "div":
-            size = " size=\"%.1f\"" % (TABLE_SIZE * MUTED_RATIO) if "muted" in cls else ""
-            colour = f' color="{MUTED}"' if "muted" in cls else ""
-            out.append(f"<br/><font{size}{colour}>{inner}</font>" if out else f"<font{size}{colour}>{inner}</font>")
+            look = f' size="{size * MUTED_RATIO:.2f}" color="{MUTED}"' if "muted" in cls else ""
+            out.append(f"<br/><font{look}>{inner}</font>" if out else f"<font{look}>{inner}</font>")
         elif cls & PREDIKAT_INK.keys():
             ink, bold = PREDIKAT_INK[next(iter(cls & PREDIKAT_INK.keys()))]
             body = f'<font color="{ink}">{inner}</font>'
@@ -280,7 +284,7 @@ class _Cell:
     italic: bool = False
 
 
-def _cell(node: Node, header: bool) -> _Cell:
+def _cell(node: Node, header: bool, size: float) -> _Cell:
     cls = node.classes
     inline = [c for c in node.children if isinstance(c, Node) and c.tag not in ("a",)]
     ink, bold, italic, markup = None, header, False, None
@@ -289,7 +293,7 @@ def _cell(node: Node, header: bool) -> _Cell:
         italic = "p-belum_dinilai" in inline[0].classes
     elif any(c.tag == "div" or c.classes & {"badge", "muted"} | PREDIKAT_INK.keys() or c.tag in ("strong", "b")
              for c in inline):
-        markup = _markup(node)
+        markup = _markup(node, size)
     return _Cell(node.text().strip(), markup, header, bool(cls & {"n"}), bool(cls & {"c"}),
                  int(node.attrs.get("colspan") or 1), ink, bold, italic)
 
@@ -333,7 +337,7 @@ def _table(node: Node, avail: float) -> Table | None:
     for section in node.elements("thead", "tbody", "tr"):
         trs = [section] if section.tag == "tr" else section.elements("tr")
         for tr in trs:
-            cells = [_cell(td, section.tag == "thead" or td.tag == "th") for td in tr.elements("td", "th")]
+            cells = [_cell(td, section.tag == "thead" or td.tag == "th", size) for td in tr.elements("td", "th")]
             if not cells:
                 continue
             rows.append(cells)
@@ -346,7 +350,6 @@ def _table(node: Node, avail: float) -> Table | None:
         return None
     ncols = max(sum(c.span for c in r) for r in rows)
     widths = _widths(rows, ncols, avail, size)
-    muted_size = size * MUTED_RATIO
     cell_style = ParagraphStyle("c", _styles()["cell"], fontSize=size, leading=size * 1.3)
     data, style = [], [
         ("FONT", (0, 0), (-1, -1), f.regular, size, size * 1.3),
@@ -370,10 +373,8 @@ def _table(node: Node, avail: float) -> Table | None:
             font = f.pick(cell.bold, cell.italic)
             if cell.markup is not None:
                 markup = f"<b>{cell.markup}</b>" if cell.bold else cell.markup
-                content = Paragraph(markup.replace('size="%.1f"' % (TABLE_SIZE * MUTED_RATIO),
-                                                   'size="%.1f"' % muted_size),
-                                    ParagraphStyle("x", cell_style, alignment=TA_RIGHT if cell.numeric else
-                                                   (TA_CENTER if cell.centre else TA_LEFT)))
+                content = Paragraph(markup, ParagraphStyle("x", cell_style, alignment=TA_RIGHT if cell.numeric
+                                                           else (TA_CENTER if cell.centre else TA_LEFT)))
             else:
                 content = "\n".join(wrapped for line_text in cell.text.split("\n")
                                     for wrapped in (simpleSplit(line_text, font, size, width) or [""]))
@@ -434,7 +435,7 @@ def _header(node: Node, avail: float) -> Table:
     return band
 
 
-def _kpis(node: Node, avail: float) -> Table:
+def _kpis(node: Node, avail: float) -> Table | None:
     s = _styles()
     tiles = []
     for kpi in node.elements("div"):
@@ -646,7 +647,7 @@ def _blocks(node: Node, avail: float, out: list) -> None:
         elif tag == "div" and "formula" in cls:
             out.append(_boxed([Paragraph(_markup(child), _styles()["mono"])], LINE, BAND, avail))
         elif tag == "blockquote":
-            out.append(_boxed([Paragraph(_markup(child).replace("\n", "<br/>"), _styles()["base"])],
+            out.append(_boxed([Paragraph(_markup(child, pre=True), _styles()["base"])],
                               "#f6f8fb", "#f6f8fb", avail, left_rule="#9fb4cf"))
         elif tag == "div" and "signature" in cls:
             out.append(_signature(child, avail))
