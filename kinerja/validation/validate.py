@@ -158,9 +158,12 @@ def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache) -> Ta
     verdicts = []
     for part in parts.values():
         key = cache_key(table, part, refs)
-        if key not in cache:
-            cache[key] = validate_table(table, part, refs, policy)
-        verdicts.append(cache[key])
+        if key in cache:
+            verdicts.append(cache[key])
+        else:  # stored for later runs; this run keeps the verdict it has instead of reading it back
+            verdict = validate_table(table, part, refs, policy)
+            cache[key] = verdict
+            verdicts.append(verdict)
     return combine_verdicts(verdicts) if verdicts else validate_table(table, frame, refs, policy)
 
 
