@@ -121,24 +121,31 @@ def _export_data(data: RunData) -> RunData:
 
 class _Background:
     """Report files written in worker processes while this one writes the pages and score cards: the
-    exports (XLSX, CSV: about 20 s for a 15,000-employee year) and the PDFs, all CPU-bound. `results()`
-    waits for them, in the order the jobs were given.
+    exports (XLSX, CSV: about 20 s for a 15,000-employee year) and the PDFs, all CPU-bound. Jobs are
+    submitted as their input is ready; `results()` waits for them, in the order they were submitted.
 
     Workers are spawned, not forked: the caller may be a Prefect task thread beside other threads. A
-    small run's jobs run in this process when `results()` is called: starting a worker costs ~1 s.
+    small run's jobs (fewer than BACKGROUND_FROM expected) run in this process when `results()` is
+    called: starting a worker costs ~1 s.
     """
 
-    def __init__(self, jobs: list[tuple[Callable, tuple]]) -> None:
+    def __init__(self, expected_jobs: int) -> None:
         import os
 
-        self._jobs, self._pool, self._futures = jobs, None, []
-        workers = min(len(jobs), os.cpu_count() or 1, BACKGROUND_WORKERS)
-        if workers >= 2 and len(jobs) >= BACKGROUND_FROM:
+        self._jobs: list[tuple[Callable, tuple]] = []
+        self._pool, self._futures = None, []
+        workers = min(expected_jobs, os.cpu_count() or 1, BACKGROUND_WORKERS)
+        if workers >= 2 and expected_jobs >= BACKGROUND_FROM:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-            self._futures = [self._pool.submit(job, *args) for job, args in jobs]
+
+    def submit(self, job: Callable, *args) -> None:
+        if self._pool is None:
+            self._jobs.append((job, args))
+        else:
+            self._futures.append(self._pool.submit(job, *args))
 
     def results(self) -> list:
         if self._pool is None:
@@ -770,26 +777,25 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
     org_doc = build(None)
     unit_docs = [(code, name, build(code)) for code, name in units]
     # The exports, then (for a succeeded run) one PDF for the organisation and one per unit (what a unit
-    # head signs), each printed alone: a single PDF of every unit's employee tables grows without bound
-    # in a large city. They are written in worker processes while this one writes pages and cards.
-    jobs: list[tuple[Callable, tuple]] = [(_exports, (_export_data(data), run_dir))]
-    if data.run.get("status") == "succeeded":
-        org_subtitle = f"{text('organisation', lang)} · {data.period.label(lang)}"
-        jobs.append((_pdf, (_render(template, docs=[org_doc], title=title, subtitle=org_subtitle, **common),
-                            run_dir / "report.pdf")))
-        jobs += [(_pdf, (_render(template, docs=[doc], title=title, subtitle=f"{name} · {data.period.label(lang)}",
-                                 **common), run_dir / "unit" / f"{safe_name(code)}.pdf"))
-                 for code, name, doc in unit_docs]
-    background = _Background(jobs)
+    # head signs), each printed alone from its page (a single PDF of every unit's employee tables grows
+    # without bound in a large city). They are written in worker processes while this one writes pages
+    # and cards.
+    succeeded = data.run.get("status") == "succeeded"
+    background = _Background(1 + (1 + len(unit_docs) if succeeded else 0))
     try:
-        _write(out.index, _render(template, docs=[org_doc], title=title, nav=_nav(data, lang, 0, has_revisions),
-                                  subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common))
+        background.submit(_exports, _export_data(data), run_dir)
+        page = _render(template, docs=[org_doc], title=title, nav=_nav(data, lang, 0, has_revisions),
+                       subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common)
+        _write(out.index, page)
+        if succeeded:
+            background.submit(_pdf, page, run_dir / "report.pdf")
         for code, name, doc in unit_docs:
-            path = _write(run_dir / "unit" / f"{safe_name(code)}.html",
-                          _render(template, docs=[doc], title=title,
-                                  nav=_nav(data, lang, 1, has_revisions, pdf=f"{safe_name(code)}.pdf"),
-                                  subtitle=f"{name} · {data.period.label(lang)}", **common))
-            out.units.append(path)
+            page = _render(template, docs=[doc], title=title,
+                           nav=_nav(data, lang, 1, has_revisions, pdf=f"{safe_name(code)}.pdf"),
+                           subtitle=f"{name} · {data.period.label(lang)}", **common)
+            out.units.append(_write(run_dir / "unit" / f"{safe_name(code)}.html", page))
+            if succeeded:  # the printer leaves the page's navigation out
+                background.submit(_pdf, page, run_dir / "unit" / f"{safe_name(code)}.pdf")
         out.public = _write(run_dir / "public.html", _public_html(data, policy, lang, dq, has_revisions))
         if has_revisions:
             out.revisions = _write(run_dir / "revisions.html", _revisions_html(engine, data, lang, 0))

@@ -151,8 +151,8 @@ def test_worker_processes_write_the_same_exports_and_pdfs(site, tmp_path, monkey
     pools = []
     start = render._Background.__init__
 
-    def spy(self, jobs):
-        start(self, jobs)
+    def spy(self, expected_jobs):
+        start(self, expected_jobs)
         pools.append(self._pool is not None)
 
     monkeypatch.setattr(render._Background, "__init__", spy)
