@@ -119,13 +119,26 @@ def statements(script: str) -> list[str]:
     return [s.strip() for s in body.split(";") if s.strip()]
 
 
+_CREATED = re.compile(r"\s*create\s+(?:unique\s+)?(?:table|index)\s+if\s+not\s+exists\s+(\w+)", re.I)
+
+
 def create_schema(engine: Engine, which: str) -> None:
     """Create the `source` or `warehouse` tables if they do not exist (idempotent)."""
     script = sql_text(f"schema/{which}", dialect_of(engine))
     with engine.begin() as conn:
-        if dialect_of(engine) == "postgresql":  # concurrent "create ... if not exists" race on PostgreSQL
+        todo = statements(script)
+        if dialect_of(engine) == "postgresql":
+            # Concurrent "create ... if not exists" race on PostgreSQL: one creator at a time. And only
+            # what is missing: `create index if not exists` on an existing index still takes a lock on
+            # its table, which deadlocks with a run writing results into it (quarantine, then runs).
             conn.exec_driver_sql("select pg_advisory_xact_lock(7351)")
-        for stmt in statements(script):
+            named = [(stmt, _CREATED.match(stmt)) for stmt in todo]
+            names = [m.group(1) for _, m in named if m]
+            present = set(conn.execute(sa.text("select n from unnest(cast(:names as text[])) as n "
+                                               "where to_regclass(n) is not null"),
+                                       {"names": names}).scalars()) if names else set()
+            todo = [stmt for stmt, m in named if not (m and m.group(1) in present)]
+        for stmt in todo:
             conn.exec_driver_sql(stmt)
 
 

@@ -112,3 +112,26 @@ def test_a_second_published_run_of_a_period_is_impossible(db_url):
     with pytest.raises(sa.exc.IntegrityError):
         with engine.begin() as conn:
             conn.execute(sa.text("update runs set published = 1 where run_id = 'r2'"))
+
+
+def test_schema_check_does_not_wait_for_a_run_writing_results(db_url):
+    """A run opening (create_schema) while another writes its results: on PostgreSQL `create index if not
+    exists` on an existing index still locks the table, and two such runs deadlocked. Existing objects
+    are now left alone, so the check neither waits nor locks."""
+    import threading
+
+    engine = _warehouse(db_url)
+    writer = engine.connect()
+    transaction = writer.begin()
+    if db.dialect_of(engine) == "postgresql":  # SQLite locks the whole file: nothing to show there
+        writer.execute(sa.text("insert into quarantine (run_id, source_table, row_key, check_name, detail, row_json) "
+                               "values ('r', 't', 'k', 'c', 'd', '{}')"))
+    done = threading.Event()
+    checker = threading.Thread(target=lambda: (db.create_schema(engine, "warehouse"), done.set()), daemon=True)
+    checker.start()
+    try:
+        assert done.wait(20), "create_schema waited for the open write transaction"
+    finally:
+        transaction.rollback()
+        writer.close()
+        checker.join(20)
