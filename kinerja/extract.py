@@ -184,22 +184,22 @@ def extract_table(engine: Engine, table: str, period: Period, cutoff: date | Non
     dialect = dialect_of(engine)
     statement = sa.text(sql_text(f"extract/{table}", dialect))
     params = window_params(table, period, dialect)
-    blocks: list[np.ndarray] = []
+    chunks: list[list[np.ndarray]] = [[] for _ in columns]
     pools: list[dict] = [{} for _ in columns]
     with engine.connect() as conn:
         for rows in _fetch_chunks(conn, statement, params, chunk_rows):
             block = np.empty((len(rows), len(columns)), dtype=object)
             block[:] = rows
-            for i, pool in enumerate(pools):
-                block[:, i] = _shared(block[:, i], pool)
-            blocks.append(block)
-    if not blocks:
+            for i, (chunk, pool) in enumerate(zip(chunks, pools)):
+                chunk.append(_shared(np.ascontiguousarray(block[:, i]), pool))
+    if not chunks[0]:
         return empty_frame(table)
-    block = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
     data = {}
-    for i, name in enumerate(columns):
-        values = np.ascontiguousarray(block[:, i])
-        if not set(map(type, values)) <= {str, type(None)}:  # the SQL casts to text; drivers may not
+    for name, chunk, pool in zip(columns, chunks, pools):
+        values = chunk[0] if len(chunk) == 1 else np.concatenate(chunk)
+        # The SQL casts to text; drivers may not. A shared column's distinct values are its pool's keys.
+        seen = set(map(type, values)) if pool.get(_MOSTLY_UNIQUE) or not pool else set(map(type, pool))
+        if not seen <= {str, type(None)}:
             values = np.array([_as_text(v) for v in values], dtype=object)
         data[name] = pd.Series(values, dtype=object, copy=False)
     frame = pd.DataFrame(data, copy=False)

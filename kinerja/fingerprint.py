@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.core.util.hashing import combine_hash_arrays
 
 import kinerja
 
@@ -36,13 +37,38 @@ EMPLOYEE_COLUMN = {
 WHOLE = "all"
 
 
+#: The first rows of a column that decide how it is hashed (text_hashes).
+_SAMPLE = 4096
+#: hash_array's hash of NULL when it factorises first (pandas' u8max).
+_NULL_HASH = np.uint64(np.iinfo(np.uint64).max)
+
+
+def text_hashes(values: np.ndarray) -> np.ndarray:
+    """The 64-bit hash of each text cell (str or None): exactly `pandas.util.hash_array(values)`.
+
+    pandas factorises a column and hashes its distinct values, which is cheap for dates and codes but
+    for identifiers and free text (millions of distinct strings) builds a hash table that outgrows
+    the processor's caches. Such a column (more than half of its first rows distinct) is hashed value
+    by value instead, with NULL given the hash pandas gives it (not the hash of the text "None").
+    """
+    values = np.asarray(values, dtype=object)
+    sample = values[:_SAMPLE]
+    if len(values) <= _SAMPLE or len(pd.unique(sample)) <= len(sample) // 2:
+        return pd.util.hash_array(values)
+    hashed = pd.util.hash_array(values, categorize=False)
+    nulls = pd.isna(values)
+    if nulls.any():
+        hashed[nulls] = _NULL_HASH
+    return hashed
+
+
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """A 64-bit hash of each row's values (column order fixed by sorting the names)."""
+    """A 64-bit hash of each row's values (column order fixed by sorting the names); the same as
+    `pandas.util.hash_pandas_object(frame, index=False)` on raw frames (text or None)."""
     if frame.empty:
         return np.zeros(0, dtype=np.uint64)
-    # Raw frames hold text or None; pandas factorises each column first (cheap for dates, codes) and
-    # hashes NULL apart from any string.
-    return pd.util.hash_pandas_object(frame[sorted(frame.columns)], index=False).to_numpy(dtype=np.uint64)
+    columns = sorted(frame.columns)
+    return combine_hash_arrays((text_hashes(frame[c].to_numpy(dtype=object)) for c in columns), len(columns))
 
 
 def combine(hashes: np.ndarray) -> str:

@@ -136,3 +136,24 @@ def test_shared_values_pool_repeats_and_leave_distinct_columns_alone():
     assert _shared(first, ids) is first
     second = np.array(["ACT-1"] * 5000, dtype=object)  # repeats, but the column is known to be ids
     assert _shared(second, ids) is second
+
+
+def test_row_hashes_are_pandas_hashes_for_repeating_and_unique_columns():
+    """Fingerprints recorded by earlier runs stay comparable: text_hashes hashes identifiers value by
+    value, but gives the very hashes pandas gives (NULL apart from the text "None")."""
+    import numpy as np
+    import pandas as pd
+
+    from kinerja.fingerprint import row_hashes, text_hashes
+
+    n = 10_000
+    frame = pd.DataFrame({
+        "activity_id": np.array([f"A{i}" for i in range(n - 3)] + [None, "None", ""], dtype=object),
+        "status": np.array(["approved", "pending", None, "None"] * (n // 4), dtype=object),
+        "description": np.array([None if i % 7 == 0 else f"text {i}" for i in range(n)], dtype=object),
+    })
+    expected = pd.util.hash_pandas_object(frame[sorted(frame.columns)], index=False).to_numpy(dtype=np.uint64)
+    assert (row_hashes(frame) == expected).all()
+    ids = frame["activity_id"].to_numpy()
+    assert (text_hashes(ids) == pd.util.hash_array(ids)).all()
+    assert text_hashes(ids)[-3] != text_hashes(ids)[-2]  # NULL is not the text "None"

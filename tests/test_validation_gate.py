@@ -12,8 +12,9 @@ from kinerja import db
 from kinerja.extract import SOURCE_COLUMNS, extract_tables
 from kinerja.periods import Period
 from kinerja.policy import load_policy
-from kinerja.validation import (SUITES, cache_key, check_names, combine_verdicts, partition_attendance,
-                                validate, validate_table)
+from kinerja.validation import (KEYS, SUITES, cache_key, check_names, combine_verdicts, crossing_keys,
+                                partition_table, validate, validate_table)
+from kinerja.validation.validate import _validate_cached
 
 POLICY = load_policy()
 MARCH = Period.month(2026, 3)
@@ -184,7 +185,7 @@ def test_attendance_partitions_validate_like_the_whole_and_cache_by_content():
     raw = city(extra_attendance=[(NIPS[0], "abc", None, None, "HD"), (NIPS[1], "2026-02-02", None, None, "XX")])
     refs = {"employees": pd.Index(NIPS, dtype=object)}
     whole = validate_table("attendance", raw["attendance"], refs, POLICY)
-    parts = partition_attendance(raw["attendance"])
+    parts = partition_table("attendance", raw["attendance"])
     assert set(parts) == {"", "2026-02", "2026-03"}
     combined = combine_verdicts([validate_table("attendance", p, refs, POLICY) for p in parts.values()])
     assert (combined.extracted, len(combined.used), combined.failed) == (whole.extracted, len(whole.used), whole.failed)
@@ -204,3 +205,56 @@ def test_suites_are_declared_once_and_documented():
             assert f"`{name}`" in doc, name
     from kinerja.validation.gx import context
     assert context() is context()
+
+
+def _sorted(frame, by):
+    return frame.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def _same_verdict(table, whole, parted):
+    key = list(KEYS[table])
+    assert (parted.extracted, parted.failed) == (whole.extracted, whole.failed)
+    pd.testing.assert_frame_equal(_sorted(parted.used, key + list(parted.used.columns[:3])),
+                                  _sorted(whole.used, key + list(whole.used.columns[:3])))
+    cols = ["row_key", "check_name", "row_json"]
+    pd.testing.assert_frame_equal(_sorted(parted.quarantine, cols), _sorted(whole.quarantine, cols))
+
+
+def test_activities_and_feedback_partitions_validate_like_the_whole_table():
+    """Per month (activities) and per quarter (feedback), with ids that recur across partitions: the
+    combined verdict is the whole table's, row for row."""
+    refs = {"employees": pd.Index(NIPS, dtype=object), "indicators": pd.Index(["I1"], dtype=object)}
+    act = lambda i, d, q="1", status="approved": (i, NIPS[0], d, "I1", q, "30", status, "x")  # noqa: E731
+    activities = frame("activities", [
+        act("a1", "2026-01-05"), act("a2", "2026-01-06"), act("a3", "2026-02-02"),
+        act("x1", "2026-01-07"), act("x1", "2026-02-07"),                     # across two months: conflicting
+        act("x2", "2026-01-08"), act("x2", "2026-01-08"), act("x2", "2026-03-01"),  # identical pair + another month
+        act("x3", "2026-01-09"), act("x3", "2026-02-09", q="-1"),             # the other copy fails: not a duplicate
+        act("i1", "2026-03-02"), act("i1", "2026-03-02"),                     # identical within a month
+        act("c1", "2026-03-03"), act("c1", "2026-03-03", q="2"),              # conflicting within a month
+        act("b1", "2026-13-01"), act("b1", "2026-03-04"), act(None, "2026-03-05"),
+    ])
+    fb = lambda i, y, q, nip=NIPS[1]: (i, nip, "R1", "peer", y, q, "berorientasi_pelayanan", "4", None,  # noqa: E731
+                                       f"{y}-0{q}-01 10:00:00" if str(q).isdigit() and int(q) < 10 else None)
+    feedback = frame("feedback", [
+        fb("f1", "2026", "1"), fb("f2", "2026", "2"), fb("y1", "2026", "1"), fb("y1", "2026", "2"),
+        fb("y2", "2026", "3"), fb("y2", "2026", "3"), fb("y3", "2026", "4"), fb("y3", "abc", "4"),
+        fb("y4", "2026", "4"), fb("y4", "2026", "4", nip="199999999999999999"),
+    ])
+    for table, raw, parts in (("activities", activities, {"", "2026-01", "2026-02", "2026-03"}),
+                              ("feedback", feedback, {"", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"})):
+        split = partition_table(table, raw)
+        assert set(split) == parts and sum(map(len, split.values())) == len(raw)
+        whole = validate_table(table, raw, refs, POLICY)
+        cache = {}
+        parted = _validate_cached(table, raw, refs, POLICY, cache)
+        _same_verdict(table, whole, parted)
+        assert len(cache) == len(parts)
+        again = _validate_cached(table, raw, refs, POLICY, cache)  # the crossing ids need no cache
+        _same_verdict(table, whole, again)
+    whole = validate_table("activities", activities, refs, POLICY)
+    conflicting = whole.quarantine[whole.quarantine["check_name"] == "duplicate_conflicting"]["row_key"]
+    assert sorted(conflicting) == ["c1", "c1", "x1", "x1", "x2", "x2", "x2"]
+    assert crossing_keys("activities", {k: validate_table("activities", p, refs, POLICY)
+                                        for k, p in partition_table("activities", activities).items()}).tolist() \
+        == ["x1", "x2"]

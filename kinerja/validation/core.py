@@ -1,9 +1,12 @@
 """Row checks of one table: `validate_table` is the unit of validation (and of a later cache).
 
 A verdict depends only on the table's raw rows and on the valid keys of the tables it references
-(`refs`), so a cache can key it by `cache_key(table, raw, refs)`; attendance can be validated per
-month partition (its key nip + work_date lies within one month) and the verdicts concatenated with
-`combine_verdicts`.
+(`refs`), so a cache can key it by `cache_key(table, raw, refs)`. The large tables are validated per
+partition (`partition_table`: attendance and activities per month, feedback per quarter) and the
+verdicts concatenated with `combine_verdicts`. An attendance key (nip + work_date) lies within one
+month; an activity or feedback id can recur in another partition, so `crossing_keys` finds the ids
+used in more than one partition and those partitions are validated again with them
+(`validate_table(..., crossing=...)`), which gives exactly the whole table's verdict.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja.extract import SOURCE_COLUMNS, TEXT_MARK
+from kinerja.fingerprint import text_hashes
 from kinerja.validation import parse
 from kinerja.validation.gx import ROW, run_suite
 from kinerja.validation.suites import (DUPLICATE_CONFLICTING, DUPLICATE_IDENTICAL, KEYS, REFERENCES,
@@ -203,11 +207,15 @@ def _batch_frame(table: str, helpers: _Helpers) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def validate_table(table: str, raw_df: pd.DataFrame, refs: Refs | None = None, policy=None) -> TableVerdict:
+def validate_table(table: str, raw_df: pd.DataFrame, refs: Refs | None = None, policy=None, *,
+                   crossing: pd.Index | None = None) -> TableVerdict:
     """Run the table's suite on its raw rows; quarantine failing rows and key duplicates.
 
     `refs` maps a referenced table ("employees", "units", "indicators") to the keys of its rows that
     passed their own checks. `policy` is accepted for the seam; row checks do not depend on it.
+    `crossing` (for a partition of a table with a one-column key): keys that rows of other partitions
+    also use; rows holding them that pass every check are duplicates with conflicting values (two
+    partitions never hold identical rows), as they would be in the whole table.
     """
     if table not in SUITES:
         raise ValueError(f"{table!r} is not a source table")
@@ -236,6 +244,11 @@ def validate_table(table: str, raw_df: pd.DataFrame, refs: Refs | None = None, p
     dup_rows = failing.get(len(checks), np.empty(0, dtype=np.int64))
     dup_rows = dup_rows[passed[dup_rows]] if len(dup_rows) else dup_rows
     identical_extra, conflicting = _duplicates(helpers, dup_rows)
+    if crossing is not None and len(crossing):
+        (key_col,) = KEYS[table]
+        across = np.flatnonzero(passed & raw[key_col].isin(as_index(crossing)).to_numpy())
+        identical_extra = np.setdiff1d(identical_extra, across)
+        conflicting = np.union1d(conflicting, across)
     fails_check[name_pos[DUPLICATE_IDENTICAL.name], identical_extra] = True
     fails_check[name_pos[DUPLICATE_CONFLICTING.name], conflicting] = True
     passed[identical_extra] = False
@@ -308,7 +321,11 @@ def _row_json(raw: pd.DataFrame, positions: np.ndarray) -> list[str]:
 
 
 def combine_verdicts(verdicts: Sequence[TableVerdict]) -> TableVerdict:
-    """One verdict from the verdicts of a table's partitions (e.g. attendance months)."""
+    """One verdict from the verdicts of a table's partitions (e.g. attendance months).
+
+    Partitions without used rows are left out of `used`: their INTEGER columns are float64 (an
+    empty column cannot show it is never NULL) and would make the table's float64 too.
+    """
     if not verdicts:
         raise ValueError("no verdicts to combine")
     table = verdicts[0].table
@@ -322,7 +339,7 @@ def combine_verdicts(verdicts: Sequence[TableVerdict]) -> TableVerdict:
     return TableVerdict(
         table,
         sum(v.extracted for v in verdicts),
-        pd.concat([v.used for v in verdicts], ignore_index=True),
+        pd.concat([v.used for v in verdicts if len(v.used)] or [verdicts[0].used], ignore_index=True),
         pd.concat([v.quarantine for v in verdicts], ignore_index=True),
         dict(sorted(failed.items(), key=lambda kv: order.index(kv[0]))),
         examples,
@@ -330,25 +347,102 @@ def combine_verdicts(verdicts: Sequence[TableVerdict]) -> TableVerdict:
     )
 
 
-def partition_attendance(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Attendance rows by month `YYYY-MM` of work_date; rows whose work_date is not a date go to ''.
+#: Tables validated per partition: table -> (column, partition of one raw value). Identical rows always
+#: fall in the same partition (the partition is a function of a column's raw text).
+PARTITIONED: Mapping[str, tuple[str, ...]] = {
+    "attendance": ("work_date",),
+    "activities": ("activity_date",),
+    "feedback": ("year", "quarter"),
+}
 
-    Each partition can be validated alone with the same refs: its checks see only its own rows and
-    the valid NIPs, and a key (nip, work_date) never spans two months.
+
+def _part_name(col: str, text: str) -> str:
+    """The partition a raw value names: `YYYY-MM` of a date, a year, or a quarter 1-4; '' if none."""
+    if col in ("year", "quarter"):
+        low, high = (parse.YEAR_MIN, parse.YEAR_MAX) if col == "year" else (1, 4)
+        return text if low <= parse.whole_number(text) <= high else ""
+    return text[:7] if not np.isnan(parse.date_days(text)) else ""
+
+
+def partition_labels(table: str, raw: pd.DataFrame) -> np.ndarray:
+    """Each row's partition: the month `YYYY-MM` (attendance, activities) or quarter `YYYY-Qn`
+    (feedback) it belongs to, '' for rows whose date, year or quarter is not one. Computed once per
+    distinct raw value."""
+    per_col = []
+    for col in PARTITIONED[table]:
+        codes, uniques = parse.factorize(raw[col])
+        names = np.array([_part_name(col, u) for u in uniques] + [""], dtype=object)  # code -1: NULL
+        per_col.append((codes % len(names), names))
+    if len(per_col) == 1:
+        codes, names = per_col[0]
+        return names[codes]
+    (year_codes, years), (quarter_codes, quarters) = per_col
+    pair_codes, pairs = pd.factorize(year_codes * len(quarters) + quarter_codes)
+    names = [(years[p // len(quarters)], quarters[p % len(quarters)]) for p in pairs]
+    names = np.array([f"{y}-Q{q}" if y and q else "" for y, q in names], dtype=object)
+    return names[pair_codes]
+
+
+def partition_table(table: str, raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The rows of a PARTITIONED table by partition label (sorted; row order kept within each), or
+    the whole table under '' for the others.
+
+    Each partition is validated alone with the same refs: its checks see only its own rows and the
+    valid keys of the referenced tables.
     """
-    raw = normalise_raw("attendance", raw)
-    codes, uniques = parse.factorize(raw["work_date"])
-    month_of = np.array([u[:7] if not np.isnan(parse.date_days(u)) else "" for u in uniques] + [""], dtype=object)
-    months = month_of[codes]  # code -1 picks the trailing ''
-    return {m: raw[months == m].reset_index(drop=True) for m in sorted(set(months.tolist()))}
+    raw = normalise_raw(table, raw)
+    if table not in PARTITIONED or len(raw) == 0:
+        return {"": raw}
+    label_codes, labels = pd.factorize(partition_labels(table, raw), sort=True)
+    order = np.argsort(label_codes, kind="stable")
+    bounds = np.cumsum(np.bincount(label_codes, minlength=len(labels)))[:-1]
+    out = {}
+    for label, rows in zip(labels, np.split(order, bounds)):
+        part = raw.take(rows).reset_index(drop=True)
+        part.attrs[TEXT_MARK] = table
+        out[str(label)] = part
+    return out
+
+
+def crossing_keys(table: str, verdicts: Mapping[str, TableVerdict]) -> pd.Index:
+    """Keys held by rows that passed their checks in more than one partition's verdict.
+
+    A passing row is used, or quarantined only as a key duplicate within its partition. Every such key
+    is a conflicting duplicate of the whole table. Keys are compared as 64-bit hashes first (the ids of
+    a large year are millions of distinct strings), then as text among the few that share a hash.
+    """
+    if table not in PARTITIONED or set(PARTITIONED[table]) <= set(KEYS[table]) or len(verdicts) < 2:
+        return pd.Index([], dtype=object)
+    (key_col,) = KEYS[table]
+    duplicates = (DUPLICATE_IDENTICAL.name, DUPLICATE_CONFLICTING.name)
+    keys, parts = [], []
+    for i, verdict in enumerate(verdicts.values()):
+        q = verdict.quarantine
+        held = [verdict.used[key_col].to_numpy(dtype=object),
+                q["row_key"].to_numpy(dtype=object)[q["check_name"].isin(duplicates).to_numpy()]]
+        for k in held:
+            keys.append(k)
+            parts.append(np.full(len(k), i, dtype=np.int64))
+    keys_all = np.concatenate(keys) if keys else np.empty(0, dtype=object)
+    if len(keys_all) == 0:
+        return pd.Index([], dtype=object)
+    parts_all = np.concatenate(parts)
+    candidates = pd.Series(text_hashes(keys_all)).duplicated(keep=False).to_numpy()  # held twice, anywhere
+    if not candidates.any():
+        return pd.Index([], dtype=object)
+    exact = pd.DataFrame({"key": keys_all[candidates], "part": parts_all[candidates]}).drop_duplicates()
+    spread = exact.groupby("key", sort=True)["part"].size()
+    return pd.Index(spread.index[spread.to_numpy() > 1].to_numpy(dtype=object), dtype=object)
 
 
 def fingerprint_frame(raw: pd.DataFrame) -> str:
     """A content fingerprint of raw rows (order-sensitive)."""
     if len(raw) == 0:
         return hashlib.sha256(b"empty|" + ",".join(raw.columns).encode()).hexdigest()
-    hashed = pd.util.hash_pandas_object(raw.astype(object), index=False).to_numpy()
-    return hashlib.sha256(",".join(raw.columns).encode() + hashed.tobytes()).hexdigest()
+    digest = hashlib.sha256(",".join(raw.columns).encode())
+    for col in raw.columns:
+        digest.update(text_hashes(raw[col].to_numpy(dtype=object)).tobytes())
+    return digest.hexdigest()
 
 
 def fingerprint_refs(table: str, refs: Refs | None) -> str:

@@ -19,8 +19,9 @@ from kinerja.extract import FLOW_TABLES, OPTIONAL_TABLES, SOURCE_COLUMNS, Missin
 from kinerja.periods import Period
 from kinerja.validation import parse
 from kinerja.validation.core import (QUARANTINE_COLUMNS, TableVerdict, cache_key, combine_verdicts,
-                                     empty_quarantine, partition_attendance, typed_empty, validate_table)
-from kinerja.validation.suites import (CRITICAL, DUPLICATE_IDENTICAL, ERROR, WARNING, check_names,
+                                     crossing_keys, empty_quarantine, partition_table, typed_empty,
+                                     validate_table)
+from kinerja.validation.suites import (CRITICAL, DUPLICATE_IDENTICAL, ERROR, KEYS, WARNING, check_names,
                                        referenced_tables)
 
 #: Validation order: a table comes after the tables it references.
@@ -152,19 +153,25 @@ def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, 
 
 
 def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache) -> TableVerdict:
+    """The table's verdict from its partitions' verdicts (core.partition_table), each looked up in
+    `cache` by content or validated and stored; without a cache, the whole table at once."""
     if cache is None:
         return validate_table(table, frame, refs, policy)
-    parts = partition_attendance(frame) if table == "attendance" else {"": frame}
-    verdicts = []
-    for part in parts.values():
+    parts = partition_table(table, frame)
+    verdicts: dict[str, TableVerdict] = {}
+    for label, part in parts.items():
         key = cache_key(table, part, refs)
         if key in cache:
-            verdicts.append(cache[key])
+            verdicts[label] = cache[key]
         else:  # stored for later runs; this run keeps the verdict it has instead of reading it back
-            verdict = validate_table(table, part, refs, policy)
-            cache[key] = verdict
-            verdicts.append(verdict)
-    return combine_verdicts(verdicts) if verdicts else validate_table(table, frame, refs, policy)
+            verdicts[label] = cache[key] = validate_table(table, part, refs, policy)
+    crossing = crossing_keys(table, verdicts)
+    if len(crossing):  # ids used in several partitions: those partitions again, knowing them (rare)
+        (key_col,) = KEYS[table]
+        for label, part in parts.items():
+            if part[key_col].isin(crossing).any():
+                verdicts[label] = validate_table(table, part, refs, policy, crossing=crossing)
+    return combine_verdicts(list(verdicts.values()))
 
 
 def _validate_units(frame: pd.DataFrame, policy, cache) -> TableVerdict:
