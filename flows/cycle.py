@@ -15,6 +15,7 @@ from prefect.states import Completed, Failed
 from kinerja import db, memory, runs
 from kinerja.context import Outcome, RunContext
 from kinerja.fingerprint import code_version
+from kinerja.methodology import UNSCORED_COLUMNS
 from kinerja.periods import Period, previous_complete
 from kinerja.policy import PolicyError
 from kinerja.settings import RunSettings
@@ -107,6 +108,8 @@ def cycle(ctx: RunContext) -> Outcome:
         return Outcome("blocked", checked.block_reason, ctx.run_id, ctx.flow, ctx.period.code,
                        log_message=checked.block_reason_masked)
 
+    checked = checked.for_scoring(UNSCORED_COLUMNS)  # activity and feedback ids, descriptions: not scored
+    memory.release()
     score = score_month_task if ctx.flow == "monthly" else score_period_task
     results = score(ctx, checked)
     checked = checked.accounts_only()  # scored: the steps after need the results and the accounts only

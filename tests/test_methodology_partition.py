@@ -15,8 +15,8 @@ import pytest
 
 from kinerja import db
 from kinerja.extract import extract_tables
-from kinerja.methodology import (PeriodResults, ScoringInputs, combine_period, group_inputs, score_employees,
-                                 score_partitioned, score_period, split_inputs, unit_groups)
+from kinerja.methodology import (UNSCORED_COLUMNS, PeriodResults, ScoringInputs, combine_period, group_inputs, score_employees,
+                                 score_month, score_partitioned, score_period, split_inputs, unit_groups)
 from kinerja.methodology.partition import EMPLOYEE_TABLES, SHARED_TABLES, period_units
 from kinerja.periods import Period
 from kinerja.policy import load_policy
@@ -186,3 +186,22 @@ def test_no_employees(case):
     for f in fields(PeriodResults):
         pd.testing.assert_frame_equal(getattr(got, f.name), getattr(whole, f.name), check_exact=True, obj=f.name)
     assert len(got.unit_scores) == len(whole.unit_scores) > 0  # IKM units remain
+
+
+def test_the_columns_a_run_drops_before_scoring_are_not_scored(case, engine):
+    """A run leaves ids and descriptions out of the used frames once validated (UNSCORED_COLUMNS): the
+    scores are the same without them, and the year and monthly months too."""
+    period, inputs, _, whole = case
+    trimmed = replace(inputs, **{t: getattr(inputs, t).drop(columns=list(c)) for t, c in UNSCORED_COLUMNS.items()})
+    assert all(len(getattr(inputs, t)) for t in UNSCORED_COLUMNS)
+    _assert_same(score_period(trimmed, period, CUTOFF.date(), POLICY), whole)
+    month = Period.month(YEAR, 5)
+    checked = validate(extract_tables(engine, "monthly", month, CUTOFF.date()), "monthly", POLICY, month, CUTOFF.date())
+    names = {f.name for f in fields(ScoringInputs)}
+    full = ScoringInputs(**{n: f for n, f in checked.used.items() if n in names}, unknown_days=checked.unknown_days)
+    used = checked.for_scoring(UNSCORED_COLUMNS).used
+    assert not set(UNSCORED_COLUMNS["activities"]) & set(used["activities"].columns)
+    cut = ScoringInputs(**{n: f for n, f in used.items() if n in names}, unknown_days=checked.unknown_days)
+    want, got = score_month(full, month, CUTOFF.date(), POLICY), score_month(cut, month, CUTOFF.date(), POLICY)
+    for f in fields(want):
+        pd.testing.assert_frame_equal(getattr(got, f.name), getattr(want, f.name), check_exact=True, obj=f.name)

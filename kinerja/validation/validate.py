@@ -68,6 +68,16 @@ class ValidationResult:
         after scoring need."""
         return replace(self, used={}, verdicts={}, unknown_days=self.unknown_days.iloc[0:0])
 
+    def for_scoring(self, unused: Mapping[str, tuple[str, ...]]) -> "ValidationResult":
+        """The result without the per-table verdicts and with the `unused` columns (table -> columns)
+        left out of the used frames: what scoring needs, with ids and free text freed."""
+        used = dict(self.used)
+        for table, columns in unused.items():
+            if table in used and set(columns) & set(used[table].columns):
+                # A copy: a view would keep the block that holds the dropped columns (and their strings).
+                used[table] = used[table].drop(columns=[c for c in columns if c in used[table].columns]).copy()
+        return replace(self, used=used, verdicts={})
+
     @property
     def block_reason_masked(self) -> str | None:
         """The block reason with NIPs masked (`…1031`), for logs and Prefect artifacts."""
@@ -159,16 +169,18 @@ def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache) -> Ta
         return validate_table(table, frame, refs, policy)
     parts = partition_table(table, frame)
     verdicts: dict[str, TableVerdict] = {}
-    for label, part in parts.items():
+    for label in list(parts):
+        part = parts.pop(label)  # each partition's copy of its rows is freed once judged
         key = cache_key(table, part, refs)
         if key in cache:
             verdicts[label] = cache[key]
         else:  # stored for later runs; this run keeps the verdict it has instead of reading it back
             verdicts[label] = cache[key] = validate_table(table, part, refs, policy)
+        del part
     crossing = crossing_keys(table, verdicts)
     if len(crossing):  # ids used in several partitions: those partitions again, knowing them (rare)
         (key_col,) = KEYS[table]
-        for label, part in parts.items():
+        for label, part in partition_table(table, frame).items():
             if part[key_col].isin(crossing).any():
                 verdicts[label] = validate_table(table, part, refs, policy, crossing=crossing)
     return combine_verdicts(list(verdicts.values()))
