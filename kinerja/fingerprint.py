@@ -95,14 +95,33 @@ def _per_distinct(values: pd.Series, fn, null: str) -> np.ndarray:
     return mapped[codes]
 
 
+def _distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row, its text): the distinct values as `str`, NULL as "null" (the last code)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    names = np.array([str(u) for u in uniques] + ["null"], dtype=object)
+    return codes % len(names), names
+
+
+def partition_columns(table: str) -> tuple[str, ...]:
+    """The columns whose raw values name a row's partition (none: the table is one partition)."""
+    if table in PARTITION_COLUMN:
+        return (PARTITION_COLUMN[table][0],)
+    return ("year", "quarter") if table in ("feedback", "targets") else ()
+
+
 def partition_keys(table: str, frame: pd.DataFrame) -> np.ndarray:
+    """Each row's partition, from the raw text of partition_columns: `YYYY-MM` (the first 7 characters
+    of a date), `<year>-Q<quarter>`, or WHOLE; a NULL part reads "null". Identical rows always share a
+    partition."""
     if table in PARTITION_COLUMN:
         column, width = PARTITION_COLUMN[table]
         return _per_distinct(frame[column], lambda v: str(v)[:width], "null")
     if table in ("feedback", "targets"):
-        year = _per_distinct(frame["year"], str, "null")
-        quarter = _per_distinct(frame["quarter"], str, "null")
-        return _per_distinct(pd.Series(year + "-Q" + quarter), str, "null")
+        (year_codes, years), (quarter_codes, quarters) = (_distinct_text(frame[c]) for c in ("year", "quarter"))
+        pair_codes, pairs = pd.factorize(year_codes * len(quarters) + quarter_codes)
+        names = np.array([f"{years[p // len(quarters)]}-Q{quarters[p % len(quarters)]}" for p in pairs],
+                         dtype=object)
+        return names[pair_codes]
     return np.full(len(frame), WHOLE, dtype=object)
 
 

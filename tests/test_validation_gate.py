@@ -186,7 +186,7 @@ def test_attendance_partitions_validate_like_the_whole_and_cache_by_content():
     refs = {"employees": pd.Index(NIPS, dtype=object)}
     whole = validate_table("attendance", raw["attendance"], refs, POLICY)
     parts = partition_table("attendance", raw["attendance"])
-    assert set(parts) == {"", "2026-02", "2026-03"}
+    assert set(parts) == {"abc", "2026-02", "2026-03"}  # the fingerprint's partitions (raw text)
     combined = combine_verdicts([validate_table("attendance", p, refs, POLICY) for p in parts.values()])
     assert (combined.extracted, len(combined.used), combined.failed) == (whole.extracted, len(whole.used), whole.failed)
     assert cache_key("attendance", parts["2026-03"], refs) == cache_key("attendance", parts["2026-03"].copy(), refs)
@@ -241,8 +241,8 @@ def test_activities_and_feedback_partitions_validate_like_the_whole_table():
         fb("y2", "2026", "3"), fb("y2", "2026", "3"), fb("y3", "2026", "4"), fb("y3", "abc", "4"),
         fb("y4", "2026", "4"), fb("y4", "2026", "4", nip="199999999999999999"),
     ])
-    for table, raw, parts in (("activities", activities, {"", "2026-01", "2026-02", "2026-03"}),
-                              ("feedback", feedback, {"", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"})):
+    for table, raw, parts in (("activities", activities, {"2026-01", "2026-02", "2026-03", "2026-13"}),
+                              ("feedback", feedback, {"2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "abc-Q4"})):
         split = partition_table(table, raw)
         assert set(split) == parts and sum(map(len, split.values())) == len(raw)
         whole = validate_table(table, raw, refs, POLICY)

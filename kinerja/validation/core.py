@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja.extract import SOURCE_COLUMNS, TEXT_MARK
-from kinerja.fingerprint import text_hashes
+from kinerja.fingerprint import WHOLE, partition_columns, partition_keys, text_hashes
 from kinerja.validation import parse
 from kinerja.validation.gx import ROW, run_suite
 from kinerja.validation.suites import (DUPLICATE_CONFLICTING, DUPLICATE_IDENTICAL, KEYS, REFERENCES,
@@ -347,53 +347,23 @@ def combine_verdicts(verdicts: Sequence[TableVerdict]) -> TableVerdict:
     )
 
 
-#: Tables validated per partition: table -> (column, partition of one raw value). Identical rows always
-#: fall in the same partition (the partition is a function of a column's raw text).
-PARTITIONED: Mapping[str, tuple[str, ...]] = {
-    "attendance": ("work_date",),
-    "activities": ("activity_date",),
-    "feedback": ("year", "quarter"),
-}
-
-
-def _part_name(col: str, text: str) -> str:
-    """The partition a raw value names: `YYYY-MM` of a date, a year, or a quarter 1-4; '' if none."""
-    if col in ("year", "quarter"):
-        low, high = (parse.YEAR_MIN, parse.YEAR_MAX) if col == "year" else (1, 4)
-        return text if low <= parse.whole_number(text) <= high else ""
-    return text[:7] if not np.isnan(parse.date_days(text)) else ""
-
-
-def partition_labels(table: str, raw: pd.DataFrame) -> np.ndarray:
-    """Each row's partition: the month `YYYY-MM` (attendance, activities) or quarter `YYYY-Qn`
-    (feedback) it belongs to, '' for rows whose date, year or quarter is not one. Computed once per
-    distinct raw value."""
-    per_col = []
-    for col in PARTITIONED[table]:
-        codes, uniques = parse.factorize(raw[col])
-        names = np.array([_part_name(col, u) for u in uniques] + [""], dtype=object)  # code -1: NULL
-        per_col.append((codes % len(names), names))
-    if len(per_col) == 1:
-        codes, names = per_col[0]
-        return names[codes]
-    (year_codes, years), (quarter_codes, quarters) = per_col
-    pair_codes, pairs = pd.factorize(year_codes * len(quarters) + quarter_codes)
-    names = [(years[p // len(quarters)], quarters[p % len(quarters)]) for p in pairs]
-    names = np.array([f"{y}-Q{q}" if y and q else "" for y, q in names], dtype=object)
-    return names[pair_codes]
+#: Tables validated per partition (the fingerprint's: a month of attendance and activities, a quarter of
+#: feedback): the large ones; a small table split in months would pay GX's cost per batch for nothing.
+PARTITIONED = ("attendance", "activities", "feedback")
 
 
 def partition_table(table: str, raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The rows of a PARTITIONED table by partition label (sorted; row order kept within each), or
-    the whole table under '' for the others.
+    """The rows of a PARTITIONED table by the partition its fingerprint gives them
+    (`kinerja.fingerprint.partition_keys`: labels sorted, row order kept within each), or the whole
+    table under WHOLE for the others.
 
     Each partition is validated alone with the same refs: its checks see only its own rows and the
-    valid keys of the referenced tables.
+    valid keys of the referenced tables. Identical rows always share a partition.
     """
     raw = normalise_raw(table, raw)
     if table not in PARTITIONED or len(raw) == 0:
-        return {"": raw}
-    label_codes, labels = pd.factorize(partition_labels(table, raw), sort=True)
+        return {WHOLE: raw}
+    label_codes, labels = pd.factorize(partition_keys(table, raw), sort=True)
     order = np.argsort(label_codes, kind="stable")
     bounds = np.cumsum(np.bincount(label_codes, minlength=len(labels)))[:-1]
     out = {}
@@ -411,7 +381,7 @@ def crossing_keys(table: str, verdicts: Mapping[str, TableVerdict]) -> pd.Index:
     is a conflicting duplicate of the whole table. Keys are compared as 64-bit hashes first (the ids of
     a large year are millions of distinct strings), then as text among the few that share a hash.
     """
-    if table not in PARTITIONED or set(PARTITIONED[table]) <= set(KEYS[table]) or len(verdicts) < 2:
+    if table not in PARTITIONED or set(partition_columns(table)) <= set(KEYS[table]) or len(verdicts) < 2:
         return pd.Index([], dtype=object)
     (key_col,) = KEYS[table]
     duplicates = (DUPLICATE_IDENTICAL.name, DUPLICATE_CONFLICTING.name)
