@@ -86,20 +86,20 @@ class InputFingerprint:
     extras: dict[str, str] = field(default_factory=dict)
 
 
-def _per_distinct(values: pd.Series, fn, null: str) -> np.ndarray:
-    """fn applied once per distinct value (partition keys repeat millions of times)."""
+def _distinct(values: pd.Series, fn, null: str) -> tuple[np.ndarray, np.ndarray]:
+    """(code of each row, fn of each distinct value): fn applied once per distinct value (partition keys
+    repeat millions of times); NULL maps to `null`, the last code."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     mapped = np.empty(len(uniques) + 1, dtype=object)
     mapped[:-1] = [fn(u) for u in uniques]
-    mapped[-1] = null  # code -1: NULL
+    mapped[-1] = null
+    return codes % len(mapped), mapped
+
+
+def _per_distinct(values: pd.Series, fn, null: str) -> np.ndarray:
+    """fn of each row's value, computed once per distinct value."""
+    codes, mapped = _distinct(values, fn, null)
     return mapped[codes]
-
-
-def _distinct_text(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(code of each row, its text): the distinct values as `str`, NULL as "null" (the last code)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    names = np.array([str(u) for u in uniques] + ["null"], dtype=object)
-    return codes % len(names), names
 
 
 def partition_columns(table: str) -> tuple[str, ...]:
@@ -117,7 +117,7 @@ def partition_keys(table: str, frame: pd.DataFrame) -> np.ndarray:
         column, width = PARTITION_COLUMN[table]
         return _per_distinct(frame[column], lambda v: str(v)[:width], "null")
     if table in ("feedback", "targets"):
-        (year_codes, years), (quarter_codes, quarters) = (_distinct_text(frame[c]) for c in ("year", "quarter"))
+        (year_codes, years), (quarter_codes, quarters) = (_distinct(frame[c], str, "null") for c in ("year", "quarter"))
         pair_codes, pairs = pd.factorize(year_codes * len(quarters) + quarter_codes)
         names = np.array([f"{years[p // len(quarters)]}-Q{quarters[p % len(quarters)]}" for p in pairs],
                          dtype=object)

@@ -393,10 +393,7 @@ def crossing_keys(table: str, verdicts: Mapping[str, TableVerdict]) -> pd.Index:
         for k in held:
             keys.append(k)
             parts.append(np.full(len(k), i, dtype=np.int64))
-    keys_all = np.concatenate(keys) if keys else np.empty(0, dtype=object)
-    if len(keys_all) == 0:
-        return pd.Index([], dtype=object)
-    parts_all = np.concatenate(parts)
+    keys_all, parts_all = np.concatenate(keys), np.concatenate(parts)  # at least two verdicts: never empty lists
     candidates = pd.Series(text_hashes(keys_all)).duplicated(keep=False).to_numpy()  # held twice, anywhere
     if not candidates.any():
         return pd.Index([], dtype=object)
