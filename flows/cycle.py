@@ -91,6 +91,7 @@ def cycle(ctx: RunContext) -> Outcome:
     extracted = {table: future.result() for table, future in extracted.items()}
     fingerprint = fingerprint_sources(ctx, extracted)
     raw = {table: e.rows for table, e in extracted.items()}
+    row_digests = {table: e.row_digests for table, e in extracted.items()}
     del extracted
 
     published = runs.published_run(db.get_engine(ctx.settings.warehouse_url), ctx.flow, ctx.period.code)
@@ -99,7 +100,7 @@ def cycle(ctx: RunContext) -> Outcome:
         return Outcome("unchanged", f"inputs unchanged since {published['run_id']}", ctx.run_id, ctx.flow,
                        ctx.period.code)
 
-    checked = validate_sources(ctx, raw)
+    checked = validate_sources(ctx, raw, row_digests)
     del raw  # validated: what follows needs the typed rows and the accounts only (a year of raw text is GBs)
     memory.release()
     if checked.blocked:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kinerja.db import dialect_of, get_engine, sql_text, stream_rows
-from kinerja.fingerprint import table_parts
+from kinerja.fingerprint import RowDigests, table_parts
 from kinerja.periods import KIND_OF_FLOW, Period
 
 # Contract columns and types (contract.md), in contract order.
@@ -231,6 +231,7 @@ class ExtractedTable:
     rows: pd.DataFrame | MissingTable
     partitions: pd.DataFrame
     digests: pd.DataFrame | None
+    row_digests: RowDigests | None = None  # validation's cache keys (None for a missing table)
 
 
 def extract_and_fingerprint(source_url: str, table: str, period: Period, cutoff: date | None) -> ExtractedTable:

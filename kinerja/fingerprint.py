@@ -125,10 +125,13 @@ def partition_keys(table: str, frame: pd.DataFrame) -> np.ndarray:
     return np.full(len(frame), WHOLE, dtype=object)
 
 
-def fingerprint_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Partition checksums and per-employee digests of one extracted (raw) table."""
-    hashes = pd.Series(row_hashes(frame), index=frame.index, dtype="uint64")
-    parts = partition_keys(table, frame) if not frame.empty else np.array([], dtype=object)
+def fingerprint_table(table: str, frame: pd.DataFrame, hashes: np.ndarray | None = None,
+                      parts: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Partition checksums and per-employee digests of one extracted (raw) table (its `row_hashes` and
+    `partition_keys` when the caller has them already)."""
+    hashes = pd.Series(row_hashes(frame) if hashes is None else hashes, index=frame.index, dtype="uint64")
+    if parts is None:
+        parts = partition_keys(table, frame) if not frame.empty else np.array([], dtype=object)
     partitions = [
         {"source_table": table, "partition": str(key), "row_count": int(len(group)),
          "fingerprint": combine(group.to_numpy(dtype=np.uint64))}
@@ -153,6 +156,29 @@ def fingerprint_table(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return pd.DataFrame(partitions), digests
 
 
+@dataclass(frozen=True)
+class RowDigests:
+    """Order-sensitive digests of a table's rows as extracted: of the whole table and of each partition
+    (labels of `partition_keys`, rows in their order within it).
+
+    Validation keys its cached verdicts by them (kinerja.validation.core.cache_key): a verdict lists the
+    used and quarantined rows in their order, so the order-independent checksums of `fingerprint_table`
+    would not do, and hashing the rows again in the run's process would cost seconds a year.
+    """
+
+    whole: str
+    partitions: dict[str, str]
+
+
+def row_digests(hashes: np.ndarray, parts: np.ndarray) -> RowDigests:
+    """The RowDigests of rows with these `row_hashes` and `partition_keys`."""
+    hashes = np.ascontiguousarray(hashes, dtype=np.uint64)
+    per = pd.Series(hashes).groupby(parts, sort=True) if len(hashes) else ()
+    return RowDigests(hashlib.sha256(hashes.tobytes()).hexdigest(),
+                      {str(key): hashlib.sha256(group.to_numpy(dtype=np.uint64).tobytes()).hexdigest()
+                       for key, group in per})
+
+
 @lru_cache(maxsize=1)
 def code_version() -> str:
     """The package version plus a digest of the code and SQL that compute results."""
@@ -165,14 +191,18 @@ def code_version() -> str:
     return f"{kinerja.__version__}+{digest.hexdigest()[:12]}"
 
 
-def table_parts(table: str, frame: pd.DataFrame | Exception) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def table_parts(table: str, frame: pd.DataFrame | Exception
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None, RowDigests | None]:
     """One table's share of a run's fingerprint: its partition checksums and per-employee digests
-    (`fingerprint_table`), or for a missing table a checksum of its absence. Computed where the table was
-    extracted (a worker process for the large tables), so the rows are hashed while they are still warm."""
+    (`fingerprint_table`), or for a missing table a checksum of its absence; and the RowDigests that
+    key its validation. Computed where the table was extracted (a worker process for the large tables),
+    so the rows are hashed once, while they are still warm."""
     if not isinstance(frame, pd.DataFrame):  # a missing table: its absence is part of the input
         return pd.DataFrame([{"source_table": table, "partition": "missing", "row_count": 0,
-                              "fingerprint": hashlib.sha256(repr(frame).encode()).hexdigest()}]), None
-    return fingerprint_table(table, frame)
+                              "fingerprint": hashlib.sha256(repr(frame).encode()).hexdigest()}]), None, None
+    hashes = row_hashes(frame)
+    parts = partition_keys(table, frame) if not frame.empty else np.array([], dtype=object)
+    return (*fingerprint_table(table, frame, hashes, parts), row_digests(hashes, parts))
 
 
 def combine_inputs(parts: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]], policy_hash: str, cutoff: date,
@@ -195,5 +225,5 @@ def combine_inputs(parts: dict[str, tuple[pd.DataFrame, pd.DataFrame | None]], p
 def fingerprint_inputs(raw: dict[str, pd.DataFrame | Exception], policy_hash: str, cutoff: date,
                        flow: str, period: str) -> InputFingerprint:
     """Fingerprint everything a run's results depend on."""
-    return combine_inputs({table: table_parts(table, frame) for table, frame in raw.items()}, policy_hash,
+    return combine_inputs({table: table_parts(table, frame)[:2] for table, frame in raw.items()}, policy_hash,
                           cutoff, flow, period)

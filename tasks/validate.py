@@ -10,9 +10,10 @@ from kinerja.validation.cache import VerdictCache
 
 
 @task(name="validate", cache_policy=NO_CACHE)
-def validate_sources(ctx: RunContext, raw: dict) -> ValidationResult:
+def validate_sources(ctx: RunContext, raw: dict, row_digests: dict | None = None) -> ValidationResult:
+    """`raw` as extracted; `row_digests` the extraction's RowDigests of each table (the cache's keys)."""
     cache = VerdictCache(ctx.settings.cache_dir / "validation")
-    result = validate(raw, ctx.flow, ctx.policy, ctx.period, ctx.cutoff, cache=cache)
+    result = validate(raw, ctx.flow, ctx.policy, ctx.period, ctx.cutoff, cache=cache, row_digests=row_digests)
     logger = get_run_logger()
     logger.info("validation cache: %d partitions reused, %d validated", cache.hits, cache.misses)
     # Counts only: never a row's personal fields in logs.

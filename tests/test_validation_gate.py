@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from kinerja import db
 from kinerja.extract import SOURCE_COLUMNS, extract_tables
+from kinerja.fingerprint import partition_keys, row_digests, row_hashes, table_parts
 from kinerja.periods import Period
 from kinerja.policy import load_policy
 from kinerja.validation import (KEYS, SUITES, cache_key, check_names, combine_verdicts, crossing_keys,
@@ -196,6 +197,37 @@ def test_attendance_partitions_validate_like_the_whole_and_cache_by_content():
     size = len(cache)
     again = validate(raw, "monthly", POLICY, MARCH, None, cache=cache)
     assert len(cache) == size and again.quarantine.equals(first.quarantine)
+
+
+def test_cache_keys_use_the_digests_extraction_computed_of_the_same_rows():
+    """Extraction's RowDigests name exactly the rows validation judges (per partition, or the whole table
+    when it is one piece), are order-sensitive, and key the cache to the same verdicts."""
+    raw = city(extra_attendance=[(NIPS[0], "abc", None, None, "HD"), (NIPS[1], "2026-02-02", None, None, "XX")])
+    refs = {"employees": pd.Index(NIPS, dtype=object)}
+    for table in ("attendance", "employees"):
+        digests = table_parts(table, raw[table])[2]
+        parts = partition_table(table, raw[table])
+        for label, part in parts.items():
+            own = row_digests(row_hashes(part), partition_keys(table, part)).whole
+            assert own == (digests.whole if len(parts) == 1 else digests.partitions[label]), (table, label)
+    shuffled = raw["attendance"].iloc[::-1].reset_index(drop=True)
+    assert table_parts("attendance", shuffled)[0].equals(table_parts("attendance", raw["attendance"])[0])
+    assert table_parts("attendance", shuffled)[2] != table_parts("attendance", raw["attendance"])[2]
+
+    digests = {t: table_parts(t, f)[2] for t, f in raw.items()}
+    plain, keyed = {}, {}
+    first = validate(raw, "monthly", POLICY, MARCH, None, cache=plain)
+    second = validate(raw, "monthly", POLICY, MARCH, None, cache=keyed, row_digests=digests)
+    assert len(keyed) == len(plain) and all(":rows-" in key for key in keyed)
+    assert not set(keyed) & set(plain)
+    again = validate(raw, "monthly", POLICY, MARCH, None, cache=keyed, row_digests=digests)
+    for result in (second, again):
+        assert result.quarantine.equals(first.quarantine)
+        for table in raw:
+            pd.testing.assert_frame_equal(result.used[table], first.used[table])
+    assert len(keyed) == len(plain)  # the second run found every verdict under the same keys
+    key = cache_key("attendance", None, refs, digests["attendance"].partitions["2026-03"])
+    assert key in keyed and len(keyed[key].used) == 200
 
 
 def test_suites_are_declared_once_and_documented():

@@ -422,6 +422,12 @@ def fingerprint_refs(table: str, refs: Refs | None) -> str:
     return h.hexdigest()
 
 
-def cache_key(table: str, raw: pd.DataFrame, refs: Refs | None) -> str:
-    """The key under which `validate_table(table, raw, refs)` may be cached."""
-    return f"v{SUITE_VERSION}:{table}:{fingerprint_frame(raw)}:{fingerprint_refs(table, refs)}"
+def cache_key(table: str, raw: pd.DataFrame, refs: Refs | None, rows_digest: str | None = None) -> str:
+    """The key under which `validate_table(table, raw, refs)` may be cached.
+
+    `rows_digest`, when the caller has it, is the order-sensitive digest extraction computed of exactly
+    these rows (kinerja.fingerprint.RowDigests): it replaces hashing them again. Both kinds of key name
+    what they are, so they never meet.
+    """
+    rows = f"rows-{rows_digest}" if rows_digest is not None else fingerprint_frame(raw)
+    return f"v{SUITE_VERSION}:{table}:{rows}:{fingerprint_refs(table, refs)}"

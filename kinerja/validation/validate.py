@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kinerja.extract import FLOW_TABLES, OPTIONAL_TABLES, SOURCE_COLUMNS, MissingTable
+from kinerja.fingerprint import RowDigests
 from kinerja.periods import Period
 from kinerja.validation import parse
 from kinerja.validation.core import (QUARANTINE_COLUMNS, TableVerdict, cache_key, combine_verdicts,
@@ -95,14 +96,15 @@ def mask_key(key: str) -> str:
 
 
 def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, period: Period | None = None,
-             cutoff: date | None = None, *,
-             cache: MutableMapping[str, TableVerdict] | None = None) -> ValidationResult:
+             cutoff: date | None = None, *, cache: MutableMapping[str, TableVerdict] | None = None,
+             row_digests: Mapping[str, RowDigests | None] | None = None) -> ValidationResult:
     """Validate the extracted tables of a run (docs/architecture.md, seam 2; validation.md).
 
     `raw` maps table → frame as extract_table returned it, or the MissingTable it raised; a table the
     flow needs and `raw` lacks counts as missing. `period` and `cutoff` enable the checks that need
     the calendar (attendance per month). With `cache`, table verdicts (attendance per month) are
-    looked up and stored by `core.cache_key`.
+    looked up and stored by `core.cache_key`; `row_digests` (table → the RowDigests extraction computed
+    of exactly the frame in `raw`) saves hashing the rows again for the keys.
     """
     from kinerja.validation.table_checks import table_findings
 
@@ -128,15 +130,17 @@ def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, 
 
     verdicts: dict[str, TableVerdict] = {}
     refs: dict[str, pd.Index] = {}
+    digests = {t: d for t, d in (row_digests or {}).items() if t in frames and frames[t] is raw.get(t)}
     for table in ORDER:
         if table in missing:
             verdicts[table] = TableVerdict(table, 0, typed_empty(table), empty_quarantine())
         elif table in frames:
             if table == "units":
-                verdicts[table] = _validate_units(frames[table], policy, cache)
+                verdicts[table] = _validate_units(frames[table], policy, cache, digests.get(table))
             else:
                 table_refs = {r: refs.get(r, pd.Index([], dtype=object)) for r in referenced_tables(table)}
-                verdicts[table] = _validate_cached(table, frames[table], table_refs, policy, cache)
+                verdicts[table] = _validate_cached(table, frames[table], table_refs, policy, cache,
+                                                   digests.get(table))
         else:
             continue
         key = {"units": "unit_code", "employees": "nip", "indicators": "indicator_id"}.get(table)
@@ -162,16 +166,19 @@ def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, 
     )
 
 
-def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache) -> TableVerdict:
+def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache,
+                     digests: RowDigests | None = None) -> TableVerdict:
     """The table's verdict from its partitions' verdicts (core.partition_table), each looked up in
-    `cache` by content or validated and stored; without a cache, the whole table at once."""
+    `cache` by content or validated and stored; without a cache, the whole table at once. `digests`
+    are the frame's RowDigests from extraction (the content part of the keys), if known."""
     if cache is None:
         return validate_table(table, frame, refs, policy)
     parts = partition_table(table, frame)
+    whole = len(parts) == 1  # one partition holds the frame's rows in their order
     verdicts: dict[str, TableVerdict] = {}
     for label in list(parts):
         part = parts.pop(label)  # each partition's copy of its rows is freed once judged
-        key = cache_key(table, part, refs)
+        key = cache_key(table, part, refs, _rows_digest(digests, label, whole))
         if key in cache:
             verdicts[label] = cache[key]
         else:  # stored for later runs; this run keeps the verdict it has instead of reading it back
@@ -186,12 +193,20 @@ def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache) -> Ta
     return combine_verdicts(list(verdicts.values()))
 
 
-def _validate_units(frame: pd.DataFrame, policy, cache) -> TableVerdict:
+def _rows_digest(digests: RowDigests | None, label: str, whole: bool) -> str | None:
+    """The digest of one partition's rows, or of the whole table's when it is validated in one piece
+    (a table that is not partitioned, or has a single partition)."""
+    if digests is None:
+        return None
+    return digests.whole if whole else digests.partitions.get(label)
+
+
+def _validate_units(frame: pd.DataFrame, policy, cache, digests: RowDigests | None = None) -> TableVerdict:
     """Units reference units (parent_code): repeat until the set of valid unit codes is stable."""
     codes = frame["unit_code"].dropna()
     known = pd.Index(codes[codes.astype(str).str.strip() != ""].unique().tolist(), dtype=object)
     while True:
-        verdict = _validate_cached("units", frame, {"units": known}, policy, cache)
+        verdict = _validate_cached("units", frame, {"units": known}, policy, cache, digests)
         valid = pd.Index(verdict.used["unit_code"].to_numpy(dtype=object), dtype=object).unique()
         if len(valid) == len(known) and valid.isin(known).all():
             return verdict
