@@ -6,16 +6,18 @@ Layout under the output directory (docs/reports.md):
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, Callable
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
-from markupsafe import Markup
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 from sqlalchemy.engine import Engine
 
 from kinerja.periods import Period
@@ -59,28 +61,50 @@ class RenderedReport:
 
 # --- Jinja environment ----------------------------------------------------------------------------
 
-def _lang(ctx) -> str:
-    return ctx.get("lang", "id")
+@lru_cache(maxsize=None)
+def environment(lang: str = "id") -> Environment:
+    """The templates' environment for one language: its filters and `t` format and translate for `lang`
+    without asking the template context (a 15,000-employee year formats millions of values).
 
-
-@lru_cache(maxsize=1)
-def environment() -> Environment:
-    """Autoescape is forced on for every template (.html.j2 and .svg.j2 alike)."""
+    Autoescape is forced on for every template (.html.j2 and .svg.j2 alike).
+    """
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    num, integer = _memo(lambda x, d=2: fmt.num(x, lang, d)), _memo(lambda x: fmt.integer(x, lang))
     env.filters.update({
-        "num": pass_context(lambda ctx, x, d=2: fmt.num(x, _lang(ctx), d)),
-        "pct": pass_context(lambda ctx, x: fmt.pct(x, _lang(ctx))),
-        "int_": pass_context(lambda ctx, x: fmt.integer(x, _lang(ctx))),
-        "day": pass_context(lambda ctx, x: fmt.day(x, _lang(ctx))),
-        "ts": pass_context(lambda ctx, x: fmt.timestamp(x, _lang(ctx))),
-        "label": pass_context(lambda ctx, x: fmt.label(x, _lang(ctx))),
-        "month": pass_context(lambda ctx, x: fmt.month_label(x, _lang(ctx))),
-        "check": pass_context(lambda ctx, x: fmt.check_label(x, _lang(ctx))),
+        "num": num,
+        "pct": lambda x: fmt.pct(x, lang),
+        "int_": integer,
+        "day": lambda x: fmt.day(x, lang),
+        "ts": lambda x: fmt.timestamp(x, lang),
+        "label": lambda x: fmt.label(x, lang),
+        "month": lambda x: fmt.month_label(x, lang),
+        "check": lambda x: fmt.check_label(x, lang),
         "mask": fmt.mask_key,
     })
-    env.globals["t"] = pass_context(lambda ctx, key: text(key, _lang(ctx)))
+    env.globals["t"] = lru_cache(maxsize=None)(lambda key: escape(text(key, lang)))  # escaped once per key
     return env
+
+
+def _memo(format_number: Callable) -> Callable:
+    """`format_number` remembered per value, already escaped: scores, day counts and percentages repeat
+    across cards, and a template does not escape again what is escaped (Markup)."""
+    remembered: dict = {}
+
+    def formatted(x, *args):
+        if isinstance(x, (int, float)) and x == x and x != 0:  # NaN never equals a key; -0.0 equals 0.0
+            key = (x, *args)
+            if key not in remembered:
+                if len(remembered) >= _MEMO_SIZE:
+                    remembered.clear()
+                remembered[key] = escape(format_number(x, *args))
+            return remembered[key]
+        return format_number(x, *args)
+
+    return formatted
+
+
+_MEMO_SIZE = 100_000  # distinct (value, decimals) pairs kept per filter before starting afresh
 
 
 @lru_cache(maxsize=1)
@@ -98,7 +122,7 @@ def _render(template: str, **ctx) -> str:
     ctx.setdefault("css", _css())
     ctx.setdefault("nav", [])
     ctx.setdefault("run", None)
-    return environment().get_template(template).render(**ctx)
+    return environment(ctx.get("lang", "id")).get_template(template).render(**ctx)
 
 
 def _pdf(html: str, path: Path) -> Path:
@@ -120,20 +144,16 @@ def _export_data(data: RunData) -> RunData:
 
 
 class _Background:
-    """Report files written in worker processes while this one writes the pages and score cards: the
-    exports (XLSX, CSV: about 20 s for a 15,000-employee year) and the PDFs, all CPU-bound. Jobs are
-    submitted as their input is ready; `results()` waits for them, in the order they were submitted.
+    """Report files written in worker processes while this one writes the pages: the exports (XLSX,
+    CSV), the PDFs and chunks of score cards, all CPU-bound. `submit` returns a future (`result()`).
 
     Workers are spawned, not forked: the caller may be a Prefect task thread beside other threads. A
-    small run's jobs (fewer than BACKGROUND_FROM expected) run in this process when `results()` is
-    called: starting a worker costs ~1 s.
+    small run's jobs (fewer than BACKGROUND_FROM expected) run in this process when their result is
+    asked for: starting a worker costs ~1 s.
     """
 
     def __init__(self, expected_jobs: int) -> None:
-        import os
-
-        self._jobs: list[tuple[Callable, tuple]] = []
-        self._pool, self._futures = None, []
+        self._pool = None
         workers = min(expected_jobs, os.cpu_count() or 1, BACKGROUND_WORKERS)
         if workers >= 2 and expected_jobs >= BACKGROUND_FROM:
             import multiprocessing
@@ -141,25 +161,32 @@ class _Background:
 
             self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
-    def submit(self, job: Callable, *args) -> None:
-        if self._pool is None:
-            self._jobs.append((job, args))
-        else:
-            self._futures.append(self._pool.submit(job, *args))
+    @property
+    def pooled(self) -> bool:
+        return self._pool is not None
 
-    def results(self) -> list:
+    def submit(self, job: Callable, *args):
         if self._pool is None:
-            return [job(*args) for job, args in self._jobs]
-        try:
-            return [future.result() for future in self._futures]
-        finally:
-            self.close()
+            return _Deferred(job, args)
+        return self._pool.submit(job, *args)
 
     def close(self) -> None:
-        """Stop the workers (pending jobs are cancelled): after `results()`, or when the caller failed."""
+        """Stop the workers (pending jobs are cancelled): once every result is in, or when the caller failed."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class _Deferred:
+    """A job of an in-process `_Background`: done when its result is first asked for."""
+
+    def __init__(self, job: Callable, args: tuple) -> None:
+        self._job, self._args, self._done, self._result = job, args, False, None
+
+    def result(self):
+        if not self._done:
+            self._result, self._done = self._job(*self._args), True
+        return self._result
 
 
 BACKGROUND_WORKERS = 4  # at most this many worker processes (each holds one PDF's layout or the exports)
@@ -416,7 +443,7 @@ def _run_lookups(data: RunData, flags: dict, lang: str) -> _RunLookups:
 
 def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict, flags: dict,
                    lookups: _RunLookups | None = None) -> dict:
-    env = environment()
+    env = environment(lang)
     lookups = lookups or _run_lookups(data, flags, lang)
     es, us, am = data["employee_scores"], data["unit_scores"], data["attendance_monthly"]
     is_org = unit is None
@@ -642,16 +669,107 @@ def _card_html(data: RunData, nip: str, policy, lang: str, depth: int, has_revis
                by_nip: ByNip | None = None) -> str:
     c = _card_ctx(data, nip, policy, lang, by_nip)
     title = text("card_title", lang)
-    return _render("card.html.j2", lang=lang, c=c, title=title, run=_run_ctx(data),
+    return _render("card.html.j2", lang=lang, c=_attributes(c), title=title, run=_run_ctx(data),
                    period_label=data.period.label(lang),
                    subtitle=f"{c['name'] or nip} · {c['unit']} · {data.period.label(lang)}",
                    nav=_nav(data, lang, depth, has_revisions))
 
 
+CARDS_PER_JOB = 500  # score cards per background job: small enough for this process and the workers to
+                     # finish together, large enough that sending a job's rows costs little
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _score_cards(background: _Background, chunks: list[list[str]], data: RunData, policy, lang: str,
+                 run_dir: Path, has_revisions: bool) -> list[Path]:
+    """Every employee's score card (`card/<nip>.html`), in NIP order.
+
+    Each chunk is submitted to the workers (behind the PDFs) with only its employees' rows
+    (`_card_rows`); this process then writes chunks itself from the end of the queue until it reaches
+    one a worker has started. Whoever claims a chunk first writes it (`_claim`, an exclusive file
+    creation), so no chunk is written twice and no job has to be cancelled.
+    """
+    if not background.pooled or len(chunks) < 2:
+        return _write_cards(data, [nip for chunk in chunks for nip in chunk], policy, lang, run_dir, has_revisions)
+    import shutil
+    import tempfile
+
+    claims = tempfile.mkdtemp(prefix="kinerja-cards-")
+    try:
+        futures = [background.submit(_write_claimed_cards, claims, i, rows, chunk, policy, lang, run_dir,
+                                     has_revisions)
+                   for i, (rows, chunk) in enumerate(zip(_card_rows(data, chunks), chunks))]
+        written: dict[int, list[Path]] = {}
+        by_nip = ByNip(data)
+        for i in reversed(range(len(chunks))):
+            if not _claim(claims, i):
+                break  # a worker has this chunk, and every one before it
+            written[i] = _write_cards(data, chunks[i], policy, lang, run_dir, has_revisions, by_nip)
+        by_workers = {i: future.result() for i, future in enumerate(futures) if i not in written}
+    finally:
+        shutil.rmtree(claims, ignore_errors=True)
+    return [path for i in range(len(chunks)) for path in (written[i] if i in written else by_workers[i])]
+
+
+def _claim(claims: str, index: int) -> bool:
+    """True for the first process to claim chunk `index` (O_EXCL creation is atomic)."""
+    try:
+        os.close(os.open(os.path.join(claims, str(index)), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return False
+    return True
+
+
+def _write_claimed_cards(claims: str, index: int, data: RunData, nips: list[str], *args) -> list[Path] | None:
+    """A worker's job: the chunk's score cards, unless this process claimed the chunk first (None)."""
+    return _write_cards(data, nips, *args) if _claim(claims, index) else None
+
+
+#: The run tables a score card reads: per employee (sent per chunk) and whole (names of units, indicators).
+CARD_TABLES = ("employee_scores", "run_employees", "indicator_scores", "rater_type_scores", "aspect_scores",
+               "attendance_monthly", "feedback_comments")
+CARD_LOOKUPS = ("run_units", "run_indicators")
+
+
+def _card_rows(data: RunData, chunks: list[list[str]]) -> list[RunData]:
+    """For each chunk of NIPs, the run's data a score card reads, with only those employees' rows."""
+    chunk_of = {nip: i for i, chunk in enumerate(chunks) for nip in chunk}
+    parts: list[dict[str, pd.DataFrame]] = [{t: data[t] for t in CARD_LOOKUPS if t in data.frames} for _ in chunks]
+    for table in CARD_TABLES:
+        if table not in data.frames:
+            continue
+        frame = data[table]
+        groups = dict(tuple(frame.groupby(frame["nip"].map(chunk_of), sort=False))) if len(frame) else {}
+        for i, part in enumerate(parts):
+            part[table] = groups.get(i, frame.iloc[0:0])
+    return [RunData(run=data.run, frames=part) for part in parts]
+
+
+def _write_cards(data: RunData, nips: list[str], policy, lang: str, run_dir: Path, has_revisions: bool,
+                 by_nip: ByNip | None = None) -> list[Path]:
+    """Write the score cards of `nips` (a worker's job, or this process's share)."""
+    by_nip = by_nip or ByNip(data)
+    return [_write(run_dir / "card" / f"{safe_name(nip)}.html",
+                   _card_html(data, nip, policy, lang, 1, has_revisions, by_nip)) for nip in nips]
+
+
+def _attributes(value: Any) -> Any:
+    """Dicts (nested, and in lists) as attribute objects: a template's `c.es.nilai_akhir` then finds an
+    attribute at once instead of failing over to a key lookup, hundreds of times per score card."""
+    if isinstance(value, dict):
+        return SimpleNamespace(**{k: _attributes(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return [_attributes(v) for v in value]
+    return value
+
+
 # --- public report ---------------------------------------------------------------------------------
 
 def _public_html(data: RunData, policy, lang: str, dq: dict, has_revisions: bool) -> str:
-    env = environment()
+    env = environment(lang)
     us = data["unit_scores"]
     k = policy.publishing.min_group_size
     appraisal = data.flow != "monthly"
@@ -781,31 +899,29 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
     # without bound in a large city). They are written in worker processes while this one writes pages
     # and cards.
     succeeded = data.run.get("status") == "succeeded"
-    background = _Background(1 + (1 + len(unit_docs) if succeeded else 0))
+    card_chunks = [] if monthly else _chunks(sorted(data["employee_scores"]["nip"]), CARDS_PER_JOB)
+    background = _Background(1 + (1 + len(unit_docs) if succeeded else 0) + len(card_chunks))
     try:
-        background.submit(_exports, _export_data(data), run_dir)
+        exports = background.submit(_exports, _export_data(data), run_dir)
+        pdfs = []
         page = _render(template, docs=[org_doc], title=title, nav=_nav(data, lang, 0, has_revisions),
                        subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common)
         _write(out.index, page)
         if succeeded:
-            background.submit(_pdf, page, run_dir / "report.pdf")
+            pdfs.append(background.submit(_pdf, page, run_dir / "report.pdf"))
         for code, name, doc in unit_docs:
             page = _render(template, docs=[doc], title=title,
                            nav=_nav(data, lang, 1, has_revisions, pdf=f"{safe_name(code)}.pdf"),
                            subtitle=f"{name} · {data.period.label(lang)}", **common)
             out.units.append(_write(run_dir / "unit" / f"{safe_name(code)}.html", page))
             if succeeded:  # the printer leaves the page's navigation out
-                background.submit(_pdf, page, run_dir / "unit" / f"{safe_name(code)}.pdf")
+                pdfs.append(background.submit(_pdf, page, run_dir / "unit" / f"{safe_name(code)}.pdf"))
         out.public = _write(run_dir / "public.html", _public_html(data, policy, lang, dq, has_revisions))
         if has_revisions:
             out.revisions = _write(run_dir / "revisions.html", _revisions_html(engine, data, lang, 0))
-        if not monthly:
-            by_nip = ByNip(data)
-            for nip in sorted(data["employee_scores"]["nip"]):
-                out.cards.append(_write(run_dir / "card" / f"{safe_name(nip)}.html",
-                                        _card_html(data, nip, policy, lang, 1, has_revisions, by_nip)))
-        (out.xlsx, out.csv), *pdfs = background.results()
-        out.pdf.extend(pdfs)
+        out.cards = _score_cards(background, card_chunks, data, policy, lang, run_dir, has_revisions)
+        out.xlsx, out.csv = exports.result()
+        out.pdf.extend(future.result() for future in pdfs)
     finally:
         background.close()
     return out

@@ -142,12 +142,21 @@ def test_render_run_writes_the_documented_layout(db_url, tmp_path):
     assert "96,72" in card.read_text(encoding="utf-8")
 
 
-def test_worker_processes_write_the_same_exports_and_pdfs(site, tmp_path, monkeypatch, pdftotext):
-    """A large city's exports and PDFs are written by worker processes (render._Background); forced on
-    for this small one, they write what the in-process path wrote."""
+def test_worker_processes_write_the_same_exports_pdfs_and_cards(site, tmp_path, monkeypatch, pdftotext):
+    """A large city's exports, PDFs and score cards are written by worker processes (render._Background)
+    and this one; forced on for this small one, they write what the in-process path wrote."""
     from reports import render
 
     monkeypatch.setattr(render, "BACKGROUND_FROM", 1)
+    monkeypatch.setattr(render, "CARDS_PER_JOB", 2)  # many chunks: some for the workers, some taken back
+    taken_here = []
+    card_html = render._card_html
+
+    def spy_card(data, nip, *args):
+        taken_here.append(nip)
+        return card_html(data, nip, *args)
+
+    monkeypatch.setattr(render, "_card_html", spy_card)  # cards of this process (workers import their own)
     pools = []
     start = render._Background.__init__
 
@@ -170,6 +179,15 @@ def test_worker_processes_write_the_same_exports_and_pdfs(site, tmp_path, monkey
         return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in load_workbook(path)}
 
     assert cells(pooled.xlsx) == cells(inline.xlsx)
+    assert [p.name for p in pooled.cards] == [p.name for p in inline.cards] and len(pooled.cards) > 10
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(pooled.cards, inline.cards))
+
+    # Workers that claim every chunk before this process can take one back still write the same cards.
+    taken_here.clear()
+    monkeypatch.setattr(render, "_claim", lambda claims, index: False)  # this process never wins a claim
+    by_workers = reports.render_run(site["engine"], Q_RUN, tmp_path / "workers", POLICY)
+    assert taken_here == [] and [p.name for p in by_workers.cards] == [p.name for p in inline.cards]
+    assert all(a.read_bytes() == b.read_bytes() for a, b in zip(by_workers.cards, inline.cards))
 
 
 # --- safety ----------------------------------------------------------------------------------------
