@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from reports.data import EXTRA_EXPORTS, RESULT_TABLES, RUN_TABLES, TEXT_COLUMNS, RunData
@@ -99,7 +100,7 @@ _CONTROL_LITERAL = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 _XML_SPECIAL = re.compile(r"[&<>]")
 _EDGE_SPACE = re.compile(r"^\s|\s$")
 _ANY_SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x|^\s|\s$")  # any of the above (most text has none)
-_ROWS_PER_WRITE = 20_000
+_ROWS_PER_WRITE = 5_000
 #: zlib level of the sheets' data: level 1 deflates a year's 240 MB of sheet XML in 1 s instead of 3.5 s
 #: (XlsxWriter's level 6), for a file about a third larger (31 MB instead of 24 MB at 15,000 employees).
 XLSX_SHEET_COMPRESSION = 1
@@ -131,40 +132,52 @@ def _utf16_cut(value: str, limit: int) -> str:
     return value
 
 
-def _column_cells(series: pd.Series, letter: str) -> list[str]:
-    """Each row's <c> element of one column ("" where the value is missing); row r is Excel row r + 2."""
-    values = series.astype(object).where(series.notna(), None).tolist()
-    if pd.api.types.is_numeric_dtype(series.dtype):
-        return ["" if v is None else f'<c r="{letter}{r}"><v>{v:.16G}</v></c>'
-                for r, v in enumerate(values, start=2)]
-    cells, escaped = [], {}  # codes, names and periods repeat: each distinct text is escaped once
-    for r, v in enumerate(values, start=2):
-        if v is None:
-            cells.append("")
-            continue
-        inner = escaped.get(v)
-        if inner is None:
-            attr, text = _text_cell(str(v))
-            inner = escaped[v] = f' t="inlineStr"><is><t{attr}>{text}</t></is></c>'
-        cells.append(f'<c r="{letter}{r}"{inner}')
-    return cells
+class _ColumnCells:
+    """The <c> elements of one column, for a slice of rows at a time ("" where the value is missing)."""
+
+    def __init__(self, series: pd.Series, letter: str) -> None:
+        self.values = series.astype(object).where(series.notna(), None).tolist()
+        self.numeric = pd.api.types.is_numeric_dtype(series.dtype)  # Int64/float64; else text (str/None)
+        self.letter = letter
+        self.escaped: dict = {}  # codes, names and periods repeat: each distinct text is escaped once
+
+    def cells(self, start: int, stop: int) -> list[str]:
+        """Cells of rows start..stop-1 (row i is Excel row i + 2, below the header)."""
+        letter, values = self.letter, self.values[start:stop]
+        if self.numeric:
+            return ["" if v is None else f'<c r="{letter}{r}"><v>{v:.16G}</v></c>'
+                    for r, v in enumerate(values, start=start + 2)]
+        cells, escaped = [], self.escaped
+        for r, v in enumerate(values, start=start + 2):
+            if v is None:
+                cells.append("")
+                continue
+            inner = escaped.get(v)
+            if inner is None:
+                attr, text = _text_cell(str(v))
+                inner = escaped[v] = f' t="inlineStr"><is><t{attr}>{text}</t></is></c>'
+            cells.append(f'<c r="{letter}{r}"{inner}')
+        return cells
+
+
+def _last_row(frame: pd.DataFrame) -> int:
+    """The Excel row of the frame's last row that has a value (1, the header's, when none has)."""
+    filled = np.flatnonzero(frame.notna().any(axis=1).to_numpy()) if len(frame) else []
+    return int(filled[-1]) + 2 if len(filled) else 1
 
 
 def _sheet_rows(frame: pd.DataFrame):
-    """The <row> elements of a frame's data rows, in chunks of text, and the last row written (1: none)."""
+    """The <row> elements of a frame's data rows, as chunks of text (a few thousand rows at a time, so
+    that a year's 180,000 rows never exist as text all at once)."""
     from xlsxwriter.utility import xl_col_to_name
 
-    columns = [_column_cells(frame[col], xl_col_to_name(i)) for i, col in enumerate(frame.columns)]
-    chunks, last = [], 1
+    columns = [_ColumnCells(frame[col], xl_col_to_name(i)) for i, col in enumerate(frame.columns)]
     for start in range(0, len(frame), _ROWS_PER_WRITE):
-        rows = []
-        for r, cells in enumerate(zip(*(c[start:start + _ROWS_PER_WRITE] for c in columns)), start=start + 2):
-            body = "".join(cells)
-            if body:  # a row with no value is not written, as XlsxWriter does
-                rows.append(f'<row r="{r}">{body}</row>')
-                last = r
-        chunks.append("".join(rows))
-    return chunks, last
+        stop = min(start + _ROWS_PER_WRITE, len(frame))
+        rows = [f'<row r="{r}">{body}</row>'
+                for r, body in enumerate(map("".join, zip(*(c.cells(start, stop) for c in columns))), start=start + 2)
+                if body]  # a row with no value is not written, as XlsxWriter does
+        yield "".join(rows)
 
 
 def _fill_sheets(path: Path, frames: list[pd.DataFrame]) -> None:
@@ -186,7 +199,7 @@ def _fill_sheets(path: Path, frames: list[pd.DataFrame]) -> None:
             if frame is None or len(frame) == 0:
                 target.writestr(info, content)
                 continue
-            chunks, last = _sheet_rows(frame)
+            last = _last_row(frame)
             head, tail = content.decode("utf-8").split("</sheetData>", 1)
             if last > 1:  # else the header's dimension stands
                 ref = f"A1:{xl_rowcol_to_cell(last - 1, len(frame.columns) - 1)}"
@@ -196,7 +209,7 @@ def _fill_sheets(path: Path, frames: list[pd.DataFrame]) -> None:
             entry._compresslevel = XLSX_SHEET_COMPRESSION  # zipfile's only way for a streamed entry
             with target.open(entry, "w", force_zip64=True) as out:
                 out.write(head.encode("utf-8"))
-                for chunk in chunks:
+                for chunk in _sheet_rows(frame):
                     out.write(chunk.encode("utf-8"))
                 out.write(("</sheetData>" + tail).encode("utf-8"))
     filled.replace(path)
