@@ -7,37 +7,25 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from reports.export import _column_width, write_frames_xlsx
+from reports.export import header_workbook, write_frames_xlsx
 
 TRICKY = ["plain", " leading", "trailing ", "tab\tinside", "line\nbreak", "a & b < c > d", 'quote "x"',
           "ctrl\x01char", "_x0041_ literal", "'=HYPERLINK(\"x\")", "Dédé ☕ 𝄞", "x" * 40000,
           "𝄞" * 20000, "<r>rich</r>", "", "\n"]
 
 
-def _reference(frames: dict[str, pd.DataFrame], path) -> None:
-    """What write_xlsx wrote before: XlsxWriter's write_string/write_number, cell by cell."""
-    import xlsxwriter
-
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "strings_to_numbers": False})
-    header = wb.add_format({"bold": True, "bg_color": "#DCE6F2"})
-    for table, frame in frames.items():
-        ws = wb.add_worksheet(table[:31])
-        ws.freeze_panes(1, 0)
-        for i, col in enumerate(frame.columns):
-            ws.set_column(i, i, _column_width(col))
-            ws.write_string(0, i, col, header)
-        writers = []
-        for col in frame.columns:
-            series = frame[col]
-            values = series.astype(object).where(series.notna(), None).tolist()
-            numeric = pd.api.types.is_numeric_dtype(series.dtype)
-            writers.append((ws.write_number if numeric else ws.write_string, values))
-        for r in range(len(frame)):
-            for c, (write, values) in enumerate(writers):
-                if values[r] is not None:
-                    write(r + 1, c, values[r])
-    wb.close()
+def _cell_by_cell(ws, frame: pd.DataFrame) -> None:
+    """What write_xlsx did before: XlsxWriter's write_string/write_number, cell by cell."""
+    writers = []
+    for col in frame.columns:
+        series = frame[col]
+        values = series.astype(object).where(series.notna(), None).tolist()
+        numeric = pd.api.types.is_numeric_dtype(series.dtype)
+        writers.append((ws.write_number if numeric else ws.write_string, values))
+    for r in range(len(frame)):
+        for c, (write, values) in enumerate(writers):
+            if values[r] is not None:
+                write(r + 1, c, values[r])
 
 
 def _parts(path) -> dict[str, bytes]:
@@ -66,7 +54,7 @@ def test_sheets_are_written_as_xlsxwriter_writes_them(tmp_path):
         "all_empty": pd.DataFrame({"a": pd.Series([None, None], dtype=object)}),
     }
     write_frames_xlsx(frames, tmp_path / "fast.xlsx")
-    _reference(frames, tmp_path / "reference.xlsx")
+    header_workbook(frames, tmp_path / "reference.xlsx", write_rows=_cell_by_cell)
     fast, reference = _parts(tmp_path / "fast.xlsx"), _parts(tmp_path / "reference.xlsx")
     assert list(fast) == list(reference)
     for name in reference:
