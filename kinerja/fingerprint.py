@@ -125,13 +125,11 @@ def partition_keys(table: str, frame: pd.DataFrame) -> np.ndarray:
     return np.full(len(frame), WHOLE, dtype=object)
 
 
-def fingerprint_table(table: str, frame: pd.DataFrame, hashes: np.ndarray | None = None,
-                      parts: np.ndarray | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Partition checksums and per-employee digests of one extracted (raw) table (its `row_hashes` and
-    `partition_keys` when the caller has them already)."""
-    hashes = pd.Series(row_hashes(frame) if hashes is None else hashes, index=frame.index, dtype="uint64")
-    if parts is None:
-        parts = partition_keys(table, frame) if not frame.empty else np.array([], dtype=object)
+def fingerprint_table(table: str, frame: pd.DataFrame, hashes: np.ndarray,
+                      parts: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Partition checksums and per-employee digests of one extracted (raw) table, given its `row_hashes`
+    and `partition_keys` (table_parts computes them once for this and for `row_digests`)."""
+    hashes = pd.Series(hashes, index=frame.index, dtype="uint64")
     partitions = [
         {"source_table": table, "partition": str(key), "row_count": int(len(group)),
          "fingerprint": combine(group.to_numpy(dtype=np.uint64))}

@@ -134,7 +134,8 @@ def _pdf(html: str, path: Path) -> Path:
 
 def _exports(data: RunData, run_dir: Path) -> tuple[Path, list[Path]]:
     """`results.xlsx` and `csv/` of a run: one job, both are written from the same exported tables."""
-    return export.write_xlsx(data, run_dir / "results.xlsx"), export.write_csv(data, run_dir / "csv")
+    frames = export.export_frames(data)
+    return export.write_xlsx(frames, run_dir / "results.xlsx"), export.write_csv(frames, run_dir / "csv")
 
 
 def _export_data(data: RunData) -> RunData:

@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from reports.export import header_workbook, write_frames_xlsx
+from reports.export import header_workbook, write_xlsx
 
 TRICKY = ["plain", " leading", "trailing ", "tab\tinside", "line\nbreak", "a & b < c > d", 'quote "x"',
           "ctrl\x01char", "_x0041_ literal", "'=HYPERLINK(\"x\")", "Dédé ☕ 𝄞", "x" * 40000,
@@ -53,7 +53,7 @@ def test_sheets_are_written_as_xlsxwriter_writes_them(tmp_path):
         "no_rows": pd.DataFrame({"run_id": pd.Series([], dtype=object)}),
         "all_empty": pd.DataFrame({"a": pd.Series([None, None], dtype=object)}),
     }
-    write_frames_xlsx(frames, tmp_path / "fast.xlsx")
+    write_xlsx(frames, tmp_path / "fast.xlsx")
     header_workbook(frames, tmp_path / "reference.xlsx", write_rows=_cell_by_cell)
     fast, reference = _parts(tmp_path / "fast.xlsx"), _parts(tmp_path / "reference.xlsx")
     assert list(fast) == list(reference)
