@@ -9,19 +9,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from prefect import flow, get_run_logger
+from prefect.futures import wait
 from prefect.runtime import flow_run
 from prefect.states import Completed, Failed
 
-from kinerja import db, memory, runs
+from kinerja import db, held, memory, runs
 from kinerja.context import Outcome, RunContext
 from kinerja.fingerprint import code_version
 from kinerja.methodology import UNSCORED_COLUMNS
 from kinerja.periods import Period, previous_complete
 from kinerja.policy import PolicyError
 from kinerja.settings import RunSettings
-from tasks import (extract_source_table, fingerprint_sources, post_artifacts, record_blocked,
-                   record_unchanged, render_reports, score_month_task, score_period_task,
-                   validate_sources, write_results)
+from kinerja.validation.validate import REFERENCE_KEYS
+from tasks import (extract_source_table, find_reference_keys, fingerprint_sources, holds_large_tables,
+                   post_artifacts, record_blocked, record_unchanged, render_reports, score_month_task,
+                   score_period_task, start_held_validation, validate_sources, write_results)
 
 SCHEDULE_TIMEZONE = "Asia/Jakarta"
 
@@ -87,8 +89,15 @@ def close_run(ctx: RunContext, lock: runs.RunLock, outcome: Outcome | None, erro
 
 def cycle(ctx: RunContext) -> Outcome:
     """The steps of one run, in order."""
-    extracted = {table: extract_source_table.submit(ctx, table) for table in ctx.tables}
-    extracted = {table: future.result() for table, future in extracted.items()}
+    extracting = {table: extract_source_table.submit(ctx, table) for table in ctx.tables}
+    # Worker processes keep the large tables they extract, and validate them as soon as the keys they
+    # reference are known, while other tables are still being extracted (tasks/validate.py).
+    early = []
+    if held_tables := holds_large_tables(ctx):
+        keys = find_reference_keys.submit(ctx, {t: extracting[t] for t in REFERENCE_KEYS if t in extracting})
+        early = [start_held_validation.submit(ctx, t, extracting[t], keys, UNSCORED_COLUMNS) for t in held_tables]
+    extracted = {table: future.result() for table, future in extracting.items()}
+    del extracting  # the rows are in `extracted` now, and freed with it
     fingerprint = fingerprint_sources(ctx, extracted)
     raw = {table: e.rows for table, e in extracted.items()}
     row_digests = {table: e.row_digests for table, e in extracted.items()}
@@ -96,11 +105,14 @@ def cycle(ctx: RunContext) -> Outcome:
 
     published = runs.published_run(db.get_engine(ctx.settings.warehouse_url), ctx.flow, ctx.period.code)
     if published and published["source_fingerprint"] == fingerprint.source_fingerprint:
+        held.release(raw)  # the workers holding large tables exit, validated or not
+        wait(early)
         record_unchanged(ctx, fingerprint, published["run_id"])
         return Outcome("unchanged", f"inputs unchanged since {published['run_id']}", ctx.run_id, ctx.flow,
                        ctx.period.code)
 
-    checked = validate_sources(ctx, raw, row_digests)
+    wait(early)  # validation takes up what was started
+    checked = validate_sources(ctx, raw, row_digests, UNSCORED_COLUMNS)  # ids, descriptions: not scored
     del raw  # validated: what follows needs the typed rows and the accounts only (a year of raw text is GBs)
     memory.release()
     if checked.blocked:
@@ -109,7 +121,7 @@ def cycle(ctx: RunContext) -> Outcome:
         return Outcome("blocked", checked.block_reason, ctx.run_id, ctx.flow, ctx.period.code,
                        log_message=checked.block_reason_masked)
 
-    checked = checked.for_scoring(UNSCORED_COLUMNS)  # activity and feedback ids, descriptions: not scored
+    checked = checked.for_scoring(UNSCORED_COLUMNS)  # without the per-table verdicts
     memory.release()
     score = score_month_task if ctx.flow == "monthly" else score_period_task
     results = score(ctx, checked)

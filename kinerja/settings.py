@@ -42,8 +42,8 @@ class RunSettings(BaseModel):
     score_groups: int = Field(default=4, ge=1)  # unit groups a quarter or year is scored in
     # Unit groups cut and scored at once (memory grows with it); raise it for a Dask cluster of more workers.
     score_concurrency: int = Field(default=2, ge=1)
-    # Worker processes for the large tables' extraction (tasks/extract.py): None chooses (2 for a source of
-    # 2,000 employees or more), 0 or 1 extracts in threads.
+    # Worker processes extracting (and keeping, and validating) the large tables at once (tasks/extract.py):
+    # None chooses (one per large table for a source of 2,000 employees or more), 0 or 1 extracts in threads.
     extract_processes: int | None = Field(default=None, ge=0)
 
     @classmethod

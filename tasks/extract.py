@@ -4,20 +4,21 @@ The three large tables of a large source (attendance, activities, feedback: mill
 are each extracted in a worker process of their own, at most `extract_processes` at a time: reading
 rows out of a database driver holds Python's GIL, so threads extract them one after another (a 15,000
 employee year: about 50 s in threads, about half that in two processes). The worker also fingerprints
-the table, and sends rows and fingerprint back pickled (a second or two). Small sources, and tasks
-already running in a daemonic worker (Dask), extract in the task's own thread.
+the table, sends the fingerprint back and keeps the rows (kinerja.held): validation asks it for their
+verdict, so the worker validates them too, in parallel with the other workers, and the rows never
+travel. A worker is let go once validated, or by the run if it stops before validation. Small
+sources, and tasks already running in a daemonic worker (Dask), extract in the task's own thread.
 """
 from __future__ import annotations
 
 import multiprocessing
 import threading
-from concurrent.futures import ProcessPoolExecutor
 
 import sqlalchemy as sa
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from kinerja import db
+from kinerja import db, held
 from kinerja.context import RunContext
 from kinerja.extract import ExtractedTable, extract_and_fingerprint
 from kinerja.fingerprint import InputFingerprint, combine_inputs
@@ -39,8 +40,17 @@ def _processes(ctx: RunContext, table: str) -> int:
         return 0
     wanted = ctx.settings.extract_processes
     if wanted is None:
-        wanted = 2 if _employees(ctx.settings.source_url) >= PROCESSES_FROM_EMPLOYEES else 0
+        large = len(LARGE_TABLES)  # one each: they overlap their extraction and their validation
+        wanted = large if _employees(ctx.settings.source_url) >= PROCESSES_FROM_EMPLOYEES else 0
     return wanted if wanted >= 2 else 0
+
+
+def holds_large_tables(ctx: RunContext) -> list[str]:
+    """The run's tables that worker processes will extract and keep (kinerja.held), in the run's order:
+    none with the Dask runner (its workers extract in their own thread) or a small source."""
+    if ctx.settings.task_runner != "thread":
+        return []
+    return [table for table in ctx.tables if _processes(ctx, table)]
 
 
 def _employees(source_url: str) -> int:
@@ -58,15 +68,24 @@ def _slot(processes: int) -> threading.BoundedSemaphore:
 
 @task(name="extract", task_run_name="extract-{table}", cache_policy=NO_CACHE, **RETRIES)
 def extract_source_table(ctx: RunContext, table: str) -> ExtractedTable:
-    """The table's rows of the run's window as text, and their fingerprint; a missing table is returned,
-    not raised."""
+    """The table's rows of the run's window as text (or held by their worker process), and their
+    fingerprint; a missing table is returned, not raised."""
     processes = _processes(ctx, table)
     args = (ctx.settings.source_url, table, ctx.period, ctx.cutoff)
     if not processes:
         return extract_and_fingerprint(*args)
-    with _slot(processes):  # at most `processes` workers at once (each holds one table's rows)
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as worker:
-            return worker.submit(extract_and_fingerprint, *args).result()
+    worker = held.start_worker()
+    try:
+        with _slot(processes):  # at most `processes` workers extract at once
+            extracted = worker.submit(held.extract_and_hold, *args).result()
+    except BaseException:
+        worker.shutdown(wait=False, cancel_futures=True)
+        raise
+    if isinstance(extracted.rows, held.HeldRows):  # the worker keeps the rows until validation
+        extracted.rows.bind(worker)
+    else:
+        worker.shutdown(wait=False)
+    return extracted
 
 
 @task(name="fingerprint", cache_policy=NO_CACHE)

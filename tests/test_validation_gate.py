@@ -15,7 +15,7 @@ from kinerja.periods import Period
 from kinerja.policy import load_policy
 from kinerja.validation import (KEYS, SUITES, cache_key, check_names, combine_verdicts, crossing_keys,
                                 partition_table, validate, validate_table)
-from kinerja.validation.validate import _validate_cached
+from kinerja.validation.validate import validate_rows
 
 POLICY = load_policy()
 MARCH = Period.month(2026, 3)
@@ -279,10 +279,10 @@ def test_activities_and_feedback_partitions_validate_like_the_whole_table():
         assert set(split) == parts and sum(map(len, split.values())) == len(raw)
         whole = validate_table(table, raw, refs, POLICY)
         cache = {}
-        parted = _validate_cached(table, raw, refs, POLICY, cache)
+        parted = validate_rows(table, raw, refs, POLICY, cache)
         _same_verdict(table, whole, parted)
         assert len(cache) == len(parts)
-        again = _validate_cached(table, raw, refs, POLICY, cache)  # the crossing ids need no cache
+        again = validate_rows(table, raw, refs, POLICY, cache)  # the crossing ids need no cache
         _same_verdict(table, whole, again)
     whole = validate_table("activities", activities, refs, POLICY)
     conflicting = whole.quarantine[whole.quarantine["check_name"] == "duplicate_conflicting"]["row_key"]

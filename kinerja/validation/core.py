@@ -361,17 +361,28 @@ def partition_table(table: str, raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
     valid keys of the referenced tables. Identical rows always share a partition.
     """
     raw = normalise_raw(table, raw)
-    if table not in PARTITIONED or len(raw) == 0:
+    positions = partition_positions(table, raw)
+    if positions is None:
         return {WHOLE: raw}
+    return {label: take_partition(table, raw, rows) for label, rows in positions.items()}
+
+
+def partition_positions(table: str, raw: pd.DataFrame) -> dict[str, np.ndarray] | None:
+    """The row positions of each partition of `partition_table` (labels sorted, positions ascending),
+    or None when the table is validated whole. `raw` as normalise_raw returned it."""
+    if table not in PARTITIONED or len(raw) == 0:
+        return None
     label_codes, labels = pd.factorize(partition_keys(table, raw), sort=True)
     order = np.argsort(label_codes, kind="stable")
     bounds = np.cumsum(np.bincount(label_codes, minlength=len(labels)))[:-1]
-    out = {}
-    for label, rows in zip(labels, np.split(order, bounds)):
-        part = raw.take(rows).reset_index(drop=True)
-        part.attrs[TEXT_MARK] = table
-        out[str(label)] = part
-    return out
+    return {str(label): rows for label, rows in zip(labels, np.split(order, bounds))}
+
+
+def take_partition(table: str, raw: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """One partition's rows (a copy, as raw text) from their positions in `raw`."""
+    part = raw.take(rows).reset_index(drop=True)
+    part.attrs[TEXT_MARK] = table
+    return part
 
 
 def crossing_keys(table: str, verdicts: Mapping[str, TableVerdict]) -> pd.Index:

@@ -47,8 +47,10 @@ def _optional_note(table: str, period: Period | None) -> str:
 
 
 def table_findings(verdicts: Mapping[str, TableVerdict], missing: Mapping[str, MissingTable],
-                   frames: Mapping[str, pd.DataFrame], policy, period: Period | None,
+                   attendance_nips: Mapping[str, pd.Index], policy, period: Period | None,
                    cutoff: date | None):
+    """The table checks (validation.md) over the tables' verdicts. `attendance_nips` is `nips_by_month`
+    of the extracted attendance rows."""
     from kinerja.validation.validate import Finding
 
     found: list[Finding] = []
@@ -82,7 +84,7 @@ def table_findings(verdicts: Mapping[str, TableVerdict], missing: Mapping[str, M
     attendance = verdicts.get("attendance")
     by_month: dict[str, pd.Index] = {}
     if attendance is not None and "attendance" not in missing:
-        by_month = _nips_by_month(frames["attendance"]) if attendance.extracted else {}
+        by_month = dict(attendance_nips) if attendance.extracted else {}
         if attendance.extracted == 0:
             add("attendance", "no_rows_in_window", CRITICAL, 1, (), "no attendance row in the extraction window")
         elif period is not None:
@@ -135,7 +137,7 @@ def _working_days(verdicts: Mapping[str, TableVerdict], policy, month: Period, c
     return np.array(days, dtype=np.float64)
 
 
-def _nips_by_month(raw: pd.DataFrame) -> dict[str, pd.Index]:
+def nips_by_month(raw: pd.DataFrame) -> dict[str, pd.Index]:
     """'YYYY-MM' -> the NIPs with at least one extracted attendance row (real work_date) that month."""
     raw = normalise_raw("attendance", raw)
     codes, uniques = parse.factorize(raw["work_date"])

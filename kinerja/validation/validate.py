@@ -9,25 +9,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, MutableMapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
+from kinerja import held
 from kinerja.extract import FLOW_TABLES, OPTIONAL_TABLES, SOURCE_COLUMNS, MissingTable
 from kinerja.fingerprint import RowDigests
 from kinerja.periods import Period
 from kinerja.validation import parse
-from kinerja.validation.core import (QUARANTINE_COLUMNS, TableVerdict, cache_key, combine_verdicts,
-                                     crossing_keys, empty_quarantine, partition_table, typed_empty,
-                                     validate_table)
+from kinerja.validation.core import (QUARANTINE_COLUMNS, WHOLE, TableVerdict, cache_key,
+                                     combine_verdicts, crossing_keys, empty_quarantine, normalise_raw,
+                                     partition_positions, take_partition, typed_empty, validate_table)
 from kinerja.validation.suites import (CRITICAL, DUPLICATE_IDENTICAL, ERROR, KEYS, WARNING, check_names,
                                        referenced_tables)
 
 #: Validation order: a table comes after the tables it references.
 ORDER = ("units", "employees", "indicators", "assignments", "holidays", "work_schedules", "attendance",
          "activities", "targets", "feedback", "survey_responses")
+#: The tables other tables reference, in validation order, and their key column.
+REFERENCE_KEYS = {"units": "unit_code", "employees": "nip", "indicators": "indicator_id"}
 DATA_QUALITY_COLUMNS = ["source_table", "extracted", "used", "quarantined", "check_name", "failed", "severity"]
 
 
@@ -95,18 +99,28 @@ def mask_key(key: str) -> str:
     return _NIP_LIKE.sub(lambda m: "…" + m.group(0)[-4:], key)
 
 
-def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, period: Period | None = None,
+def validate(raw: Mapping[str, pd.DataFrame | MissingTable | held.HeldRows], flow: str, policy, period: Period | None = None,
              cutoff: date | None = None, *, cache: MutableMapping[str, TableVerdict] | None = None,
-             row_digests: Mapping[str, RowDigests | None] | None = None) -> ValidationResult:
+             row_digests: Mapping[str, RowDigests | None] | None = None,
+             unused: Mapping[str, tuple[str, ...]] | None = None) -> ValidationResult:
     """Validate the extracted tables of a run (docs/architecture.md, seam 2; validation.md).
 
-    `raw` maps table → frame as extract_table returned it, or the MissingTable it raised; a table the
-    flow needs and `raw` lacks counts as missing. `period` and `cutoff` enable the checks that need
+    `raw` maps table → frame as extract_table returned it, or the MissingTable it raised, or the
+    HeldRows of a worker process that kept the frame (kinerja.held: validated there, in parallel, and
+    released); a table the flow needs and `raw` lacks counts as missing. `period` and `cutoff` enable the checks that need
     the calendar (attendance per month). With `cache`, table verdicts (attendance per month) are
     looked up and stored by `core.cache_key`; `row_digests` (table → the RowDigests extraction computed
-    of exactly the frame in `raw`) saves hashing the rows again for the keys.
+    of exactly the frame in `raw`) saves hashing the rows again for the keys. `unused` (table → columns)
+    are left out of the used frames: columns the caller does not need (nor a worker need send back).
     """
-    from kinerja.validation.table_checks import table_findings
+    try:
+        return _validate(raw, flow, policy, period, cutoff, cache, row_digests, unused or {})
+    finally:
+        held.release(raw)  # a worker whose table was not validated (missing columns, an error) exits too
+
+
+def _validate(raw, flow, policy, period, cutoff, cache, row_digests, unused) -> ValidationResult:
+    from kinerja.validation.table_checks import nips_by_month, table_findings
 
     if flow not in FLOW_TABLES:
         raise ValueError(f"unknown flow {flow!r}; expected one of {', '.join(FLOW_TABLES)}")
@@ -117,7 +131,7 @@ def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, 
         if table not in needed and table not in raw:
             continue
         given = raw.get(table, MissingTable(table, tuple(SOURCE_COLUMNS[table])))
-        if isinstance(given, pd.DataFrame):
+        if isinstance(given, (pd.DataFrame, held.HeldRows)):
             absent = [c for c in SOURCE_COLUMNS[table] if c not in given.columns]
             given = MissingTable(table, absent) if absent else given
         if isinstance(given, MissingTable):
@@ -129,9 +143,11 @@ def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, 
         frames[table] = given
 
     verdicts: dict[str, TableVerdict] = {}
+    in_workers: dict[str, Future[held.HeldVerdict]] = {}  # tables validated by the worker holding them
     refs: dict[str, pd.Index] = {}
     digests = {t: d for t, d in (row_digests or {}).items() if t in frames and frames[t] is raw.get(t)}
     for table in ORDER:
+        key = REFERENCE_KEYS.get(table)
         if table in missing:
             verdicts[table] = TableVerdict(table, 0, typed_empty(table), empty_quarantine())
         elif table in frames:
@@ -139,19 +155,35 @@ def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, 
                 verdicts[table] = _validate_units(frames[table], policy, cache, digests.get(table))
             else:
                 table_refs = {r: refs.get(r, pd.Index([], dtype=object)) for r in referenced_tables(table)}
-                verdicts[table] = _validate_cached(table, frames[table], table_refs, policy, cache,
-                                                   digests.get(table))
+                if isinstance(frames[table], held.HeldRows):
+                    in_workers[table] = frames[table].validate(table_refs, policy, cache, digests.get(table),
+                                                               tuple(unused.get(table, ())))
+                    if not key:
+                        continue  # validated there while this process goes on with the next tables
+                    verdicts[table] = _from_worker(in_workers.pop(table), cache).unpacked()
+                else:
+                    verdicts[table] = validate_rows(table, frames[table], table_refs, policy, cache,
+                                                    digests.get(table))
         else:
             continue
-        key = {"units": "unit_code", "employees": "nip", "indicators": "indicator_id"}.get(table)
         if key:
-            refs[table] = pd.Index(verdicts[table].used[key].to_numpy(dtype=object), dtype=object)
+            refs[table] = _used_keys(table, verdicts[table])
+    attendance_nips: dict[str, pd.Index] = {}
+    for table, future in in_workers.items():
+        answer = _from_worker(future, cache)
+        verdicts[table] = answer.unpacked()
+        attendance_nips = answer.nips_by_month if table == "attendance" else attendance_nips
+        frames[table].release()
+    verdicts = {table: verdicts[table] for table in ORDER if table in verdicts}  # the tables' order
+    if isinstance(frames.get("attendance"), pd.DataFrame) and len(frames["attendance"]):
+        attendance_nips = nips_by_month(frames["attendance"])
 
     findings = _row_findings(verdicts)
-    findings += table_findings(verdicts, missing, frames, policy, period, cutoff)
+    findings += table_findings(verdicts, missing, attendance_nips or {}, policy, period, cutoff)
     blocked = any(f.severity == CRITICAL for f in findings)
     block_reason = "; ".join(f.describe() for f in findings if f.severity == CRITICAL) if blocked else None
-    used = {t: verdicts[t].used if t in verdicts else typed_empty(t) for t in SOURCE_COLUMNS}
+    used = {t: _without(verdicts[t].used if t in verdicts else typed_empty(t), unused.get(t, ()))
+            for t in SOURCE_COLUMNS}
     quarantine = pd.concat([empty_quarantine()] + [v.quarantine for v in verdicts.values() if len(v.quarantine)],
                            ignore_index=True)[QUARANTINE_COLUMNS]
     return ValidationResult(
@@ -166,18 +198,68 @@ def validate(raw: Mapping[str, pd.DataFrame | MissingTable], flow: str, policy, 
     )
 
 
-def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache,
-                     digests: RowDigests | None = None) -> TableVerdict:
+def reference_keys(raw: Mapping, policy, cache=None, row_digests: Mapping | None = None) -> dict[str, pd.Index]:
+    """The keys other tables reference (REFERENCE_KEYS): those of the used rows of units, employees and
+    indicators, as `validate` finds them (empty for a table that is absent, missing or lacks a column)."""
+    refs: dict[str, pd.Index] = {}
+    for table in REFERENCE_KEYS:  # in validation order
+        frame = raw.get(table)
+        if not isinstance(frame, pd.DataFrame) or any(c not in frame.columns for c in SOURCE_COLUMNS[table]):
+            refs[table] = pd.Index([], dtype=object)
+            continue
+        digest = (row_digests or {}).get(table)
+        if table == "units":
+            verdict = _validate_units(frame, policy, cache, digest)
+        else:
+            verdict = validate_rows(table, frame, {r: refs[r] for r in referenced_tables(table)}, policy, cache,
+                                    digest)
+        refs[table] = _used_keys(table, verdict)
+    return refs
+
+
+def start_validation(rows: held.HeldRows, refs: Mapping[str, pd.Index], policy, cache=None,
+                     rows_digests: RowDigests | None = None, unused: tuple[str, ...] = ()) -> None:
+    """Start validating a table its worker holds, given `reference_keys`, so that it runs while other
+    tables are still being extracted; `validate`, given the same keys, takes the verdict up."""
+    table_refs = {r: refs.get(r, pd.Index([], dtype=object)) for r in referenced_tables(rows.table)}
+    rows.validate(table_refs, policy, cache, rows_digests, tuple(unused))
+
+
+def _used_keys(table: str, verdict: TableVerdict) -> pd.Index:
+    return pd.Index(verdict.used[REFERENCE_KEYS[table]].to_numpy(dtype=object), dtype=object)
+
+
+def _without(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    drop = [c for c in columns if c in frame.columns]
+    return frame.drop(columns=drop) if drop else frame
+
+
+def _from_worker(future: "Future[held.HeldVerdict]", cache) -> held.HeldVerdict:
+    """The verdict a worker sent; its cache counts added to `cache`'s (a VerdictCache counts)."""
+    answer = future.result()
+    if hasattr(cache, "hits"):
+        cache.hits += answer.hits
+        cache.misses += answer.misses
+    return answer
+
+
+def validate_rows(table: str, frame: pd.DataFrame, refs, policy, cache,
+                  digests: RowDigests | None = None) -> TableVerdict:
     """The table's verdict from its partitions' verdicts (core.partition_table), each looked up in
     `cache` by content or validated and stored; without a cache, the whole table at once. `digests`
     are the frame's RowDigests from extraction (the content part of the keys), if known."""
     if cache is None:
         return validate_table(table, frame, refs, policy)
-    parts = partition_table(table, frame)
-    whole = len(parts) == 1  # one partition holds the frame's rows in their order
+    frame = normalise_raw(table, frame)
+    positions = partition_positions(table, frame) or {WHOLE: None}
+    whole = len(positions) == 1  # one partition holds the frame's rows in their order
+
+    def rows_of(label: str) -> pd.DataFrame:  # taken when judged: one partition's copy at a time
+        return frame if positions[label] is None else take_partition(table, frame, positions[label])
+
     verdicts: dict[str, TableVerdict] = {}
-    for label in list(parts):
-        part = parts.pop(label)  # each partition's copy of its rows is freed once judged
+    for label in positions:
+        part = rows_of(label)
         key = cache_key(table, part, refs, _rows_digest(digests, label, whole))
         if key in cache:
             verdicts[label] = cache[key]
@@ -187,7 +269,8 @@ def _validate_cached(table: str, frame: pd.DataFrame, refs, policy, cache,
     crossing = crossing_keys(table, verdicts)
     if len(crossing):  # ids used in several partitions: those partitions again, knowing them (rare)
         (key_col,) = KEYS[table]
-        for label, part in partition_table(table, frame).items():
+        for label in positions:
+            part = rows_of(label)
             if part[key_col].isin(crossing).any():
                 verdicts[label] = validate_table(table, part, refs, policy, crossing=crossing)
     return combine_verdicts(list(verdicts.values()))
@@ -206,7 +289,7 @@ def _validate_units(frame: pd.DataFrame, policy, cache, digests: RowDigests | No
     codes = frame["unit_code"].dropna()
     known = pd.Index(codes[codes.astype(str).str.strip() != ""].unique().tolist(), dtype=object)
     while True:
-        verdict = _validate_cached("units", frame, {"units": known}, policy, cache, digests)
+        verdict = validate_rows("units", frame, {"units": known}, policy, cache, digests)
         valid = pd.Index(verdict.used["unit_code"].to_numpy(dtype=object), dtype=object).unique()
         if len(valid) == len(known) and valid.isin(known).all():
             return verdict

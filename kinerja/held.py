@@ -1,0 +1,188 @@
+"""Large tables kept by the worker process that extracted them, and validated there.
+
+A 15,000-employee year of attendance, activities and feedback is millions of rows of text. Extracting
+each in a worker process (tasks/extract.py) and pickling the rows back to the run's process cost a
+copy each way, left the run's process holding the text (its arenas stay mapped long after), and left
+validation, the next step, on one of the two cores. Instead the worker keeps its frame and sends back
+a `HeldRows`: the table's name, columns and row count, bound to that worker. Validation
+(kinerja.validation.validate) then asks each worker for its table's verdict, given the keys of the
+referenced tables the run's process has validated: the workers validate in parallel while the run's
+process validates the small tables, and what comes back is the typed rows and the quarantine. A worker
+exits once it has sent its verdict, or when its rows are released unvalidated (an unchanged run).
+
+Only a process that spawns the worker binds it; the functions below that run in the worker are
+top-level and free of Prefect, so a spawned worker starts fast.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import threading
+import weakref
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from kinerja.extract import ExtractedTable, extract_and_fingerprint
+from kinerja.fingerprint import RowDigests
+from kinerja.periods import Period
+
+_rows: dict[str, pd.DataFrame] = {}  # in a worker: the table it extracted, until the worker exits
+
+
+@dataclass
+class HeldRows:
+    """A table's extracted rows, kept by the worker process that read them."""
+
+    table: str
+    columns: tuple[str, ...]
+    length: int
+    _worker: ProcessPoolExecutor | None = field(default=None, repr=False, compare=False)
+    _finalizer: weakref.finalize | None = field(default=None, repr=False, compare=False)
+    _validations: dict = field(default_factory=dict, repr=False, compare=False)  # (refs, unused) -> Future
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getstate__(self):  # what a worker sends: no worker, lock or futures
+        return {"table": self.table, "columns": self.columns, "length": self.length}
+
+    def __setstate__(self, state) -> None:
+        self.__init__(**state)
+
+    def bind(self, worker: ProcessPoolExecutor) -> "HeldRows":
+        """Tie the rows to their worker; the worker is shut down with `release` or when this is dropped."""
+        self._worker = worker
+        self._finalizer = weakref.finalize(self, _shut_down, worker, self._validations)
+        return self
+
+    def prepare(self) -> None:
+        """Let the worker import and set up Great Expectations now (about 2.5 s of CPU), while other
+        tables are still being extracted, rather than when validation asks."""
+        if self._worker is not None:
+            self._worker.submit(prepare_validation)
+
+    def validate(self, refs, policy, cache, rows_digests: RowDigests | None,
+                 unused: tuple[str, ...] = ()) -> "Future[HeldVerdict]":
+        """Validate the rows in their worker (`validate_held`); the verdict is the future's result
+        (`HeldVerdict.unpacked`). `unused` columns are left out of the used rows sent back.
+
+        Asked again with the same referenced keys, it returns the validation already started: the run
+        starts it as soon as those keys are known (tasks/validate.py), and validation takes it up.
+        `cache` must be one the worker can share by pickling (a VerdictCache: files), or None."""
+        from kinerja.validation.core import fingerprint_refs
+
+        if self._worker is None:
+            raise RuntimeError(f"the rows of {self.table} are not bound to a worker")
+        asked = (fingerprint_refs(self.table, refs), tuple(unused))
+        with self._lock:
+            if asked not in self._validations:
+                self._validations[asked] = self._worker.submit(validate_held, self.table, refs, policy, cache,
+                                                               rows_digests, tuple(unused))
+            return self._validations[asked]
+
+    def release(self) -> None:
+        """Let the worker go (it drops the rows and exits); idempotent."""
+        if self._finalizer is not None:
+            self._finalizer()
+
+
+@dataclass
+class HeldVerdict:
+    """What a worker sends back: the table's verdict (its used rows packed apart), its cache counts and,
+    for attendance, the NIPs seen per month (a table check needs them; they come from every extracted
+    row, not only the used ones)."""
+
+    verdict: object  # kinerja.validation.core.TableVerdict, `used` left empty
+    used: list[tuple]  # `pack` of the used rows
+    hits: int = 0
+    misses: int = 0
+    nips_by_month: dict[str, pd.Index] | None = None
+
+    def unpacked(self):
+        """The TableVerdict with its used rows."""
+        return replace(self.verdict, used=unpack(self.used))
+
+
+def pack(frame: pd.DataFrame) -> list[tuple]:
+    """A frame as its columns, for pickling: a text column whose values repeat (NIPs, indicator ids) as
+    codes into its distinct values. Unpickling 1.5 M NIP strings costs the receiving process a second
+    and 1.5 M string objects; codes cost neither, and the unpacked column shares one object per NIP."""
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if series.dtype == object and len(series):
+            codes, uniques = pd.factorize(series.to_numpy(), use_na_sentinel=True)
+            if len(uniques) * 4 <= len(series) and codes.min() >= 0:  # repeats, and no missing values
+                columns.append((name, codes, uniques))
+                continue
+        columns.append((name, series, None))
+    return columns
+
+
+def unpack(columns: list[tuple]) -> pd.DataFrame:
+    """The frame `pack` was given: the same columns, values and dtypes, with a fresh RangeIndex."""
+    out = {}
+    for name, values, uniques in columns:
+        if uniques is None:
+            out[name] = values.reset_index(drop=True)
+        else:
+            out[name] = pd.Series(np.asarray(uniques, dtype=object).take(values), dtype=object, copy=False)
+    return pd.DataFrame(out, columns=[name for name, _, _ in columns], copy=False)
+
+
+def _shut_down(worker: ProcessPoolExecutor, validations: dict) -> None:
+    """Let an idle worker exit; stop one still validating (a run found unchanged does not wait for it)."""
+    running = [f for f in validations.values() if not f.done()]
+    processes = list((getattr(worker, "_processes", None) or {}).values())  # the executor's own, 3.8-3.13
+    worker.shutdown(wait=False, cancel_futures=True)
+    if running:
+        for process in processes:
+            process.kill()
+
+
+def start_worker() -> ProcessPoolExecutor:
+    """A worker process of its own for one table (spawned: the parent runs threads)."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def extract_and_hold(source_url: str, table: str, period: Period, cutoff: date | None) -> ExtractedTable:
+    """In a worker: extract and fingerprint `table` (kinerja.extract), keep the rows, return a HeldRows
+    in their place (a missing table is returned as is)."""
+    extracted = extract_and_fingerprint(source_url, table, period, cutoff)
+    if not isinstance(extracted.rows, pd.DataFrame):
+        return extracted
+    _rows[table] = extracted.rows
+    return replace(extracted, rows=HeldRows(table, tuple(extracted.rows.columns), len(extracted.rows)))
+
+
+def prepare_validation() -> None:
+    """In a worker: import Great Expectations and create the process's context (kinerja.validation.gx)."""
+    from kinerja.validation import gx
+
+    gx.context()
+
+
+def validate_held(table: str, refs, policy, cache, rows_digests: RowDigests | None,
+                  unused: tuple[str, ...] = ()) -> HeldVerdict:
+    """In a worker: validate the table it holds, as validation does in-process."""
+    from kinerja.validation.table_checks import nips_by_month
+    from kinerja.validation.validate import validate_rows
+
+    rows = _rows[table]  # kept until the worker exits: validation may ask again with other keys
+    months = nips_by_month(rows) if table == "attendance" and len(rows) else None
+    counted = getattr(cache, "hits", 0), getattr(cache, "misses", 0)  # the run's counts when it was sent
+    verdict = validate_rows(table, rows, refs, policy, cache, rows_digests)
+    used = verdict.used.drop(columns=[c for c in unused if c in verdict.used.columns])
+    return HeldVerdict(replace(verdict, used=verdict.used.iloc[0:0, 0:0]), pack(used),
+                       getattr(cache, "hits", 0) - counted[0], getattr(cache, "misses", 0) - counted[1], months)
+
+
+def release(raw) -> None:
+    """Release every HeldRows among `raw`'s values (a run that stops before validating them)."""
+    for rows in raw.values():
+        if isinstance(rows, HeldRows):
+            rows.release()
