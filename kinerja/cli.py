@@ -156,11 +156,20 @@ def _settings(args: argparse.Namespace, **extra):
         dask_address=getattr(args, "dask_address", None), **extra)
 
 
+#: Prefect's temporary server, started as the CLI's first step for the commands that run flows.
+_early_server = None
+FLOW_COMMANDS = ("run", "rerun", "demo")
+
+
 def run_flow(flow_name: str, settings, reason: str | None = None, **period):
     """Run one flow as a Prefect flow run and return its Outcome."""
     from flows.cycle import FLOWS
     from kinerja.context import Outcome
+    from kinerja.prefect_server import adopt
 
+    global _early_server
+    adopt(_early_server)  # once: later flows of the process use the same server
+    _early_server = None
     flow_fn = FLOWS[flow_name]
     if settings.task_runner == "dask":
         from flows.runners import dask_runner
@@ -299,6 +308,11 @@ def main(argv: list[str] | None = None) -> int:
 
     limit_arenas()  # before any thread starts: see kinerja/memory.py
     args = build_parser().parse_args(argv)
+    if args.command in FLOW_COMMANDS:
+        from kinerja.prefect_server import start_early
+
+        global _early_server
+        _early_server = start_early()  # starts while the flows are imported (kinerja/prefect_server.py)
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:

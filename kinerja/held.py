@@ -59,12 +59,6 @@ class HeldRows:
         self._finalizer = weakref.finalize(self, _shut_down, worker, self._validations)
         return self
 
-    def prepare(self) -> None:
-        """Let the worker import and set up Great Expectations now (about 2.5 s of CPU), while other
-        tables are still being extracted, rather than when validation asks."""
-        if self._worker is not None:
-            self._worker.submit(prepare_validation)
-
     def validate(self, refs, policy, cache, rows_digests: RowDigests | None,
                  unused: tuple[str, ...] = ()) -> "Future[HeldVerdict]":
         """Validate the rows in their worker (`validate_held`); the verdict is the future's result
@@ -157,13 +151,6 @@ def extract_and_hold(source_url: str, table: str, period: Period, cutoff: date |
         return extracted
     _rows[table] = extracted.rows
     return replace(extracted, rows=HeldRows(table, tuple(extracted.rows.columns), len(extracted.rows)))
-
-
-def prepare_validation() -> None:
-    """In a worker: import Great Expectations and create the process's context (kinerja.validation.gx)."""
-    from kinerja.validation import gx
-
-    gx.context()
 
 
 def validate_held(table: str, refs, policy, cache, rows_digests: RowDigests | None,
