@@ -22,7 +22,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
 from kinerja.extract import ExtractedTable, extract_and_fingerprint
@@ -61,8 +60,8 @@ class HeldRows:
 
     def validate(self, refs, policy, cache, rows_digests: RowDigests | None,
                  unused: tuple[str, ...] = ()) -> "Future[HeldVerdict]":
-        """Validate the rows in their worker (`validate_held`); the verdict is the future's result
-        (`HeldVerdict.unpacked`). `unused` columns are left out of the used rows sent back.
+        """Validate the rows in their worker (`validate_held`); the future's result is a HeldVerdict.
+        `unused` columns are left out of the used rows sent back.
 
         Asked again with the same referenced keys, it returns the validation already started: the run
         starts it as soon as those keys are known (tasks/validate.py), and validation takes it up.
@@ -86,46 +85,14 @@ class HeldRows:
 
 @dataclass
 class HeldVerdict:
-    """What a worker sends back: the table's verdict (its used rows packed apart), its cache counts and,
-    for attendance, the NIPs seen per month (a table check needs them; they come from every extracted
-    row, not only the used ones)."""
+    """What a worker sends back: the table's verdict, its cache counts and, for attendance, the NIPs
+    seen per month (a table check needs them; they come from every extracted row, not only the used
+    ones)."""
 
-    verdict: object  # kinerja.validation.core.TableVerdict, `used` left empty
-    used: list[tuple]  # `pack` of the used rows
+    verdict: object  # kinerja.validation.core.TableVerdict
     hits: int = 0
     misses: int = 0
     nips_by_month: dict[str, pd.Index] | None = None
-
-    def unpacked(self):
-        """The TableVerdict with its used rows."""
-        return replace(self.verdict, used=unpack(self.used))
-
-
-def pack(frame: pd.DataFrame) -> list[tuple]:
-    """A frame as its columns, for pickling: a text column whose values repeat (NIPs, indicator ids) as
-    codes into its distinct values. Unpickling 1.5 M NIP strings costs the receiving process a second
-    and 1.5 M string objects; codes cost neither, and the unpacked column shares one object per NIP."""
-    columns = []
-    for name in frame.columns:
-        series = frame[name]
-        if series.dtype == object and len(series):
-            codes, uniques = pd.factorize(series.to_numpy(), use_na_sentinel=True)
-            if len(uniques) * 4 <= len(series) and codes.min() >= 0:  # repeats, and no missing values
-                columns.append((name, codes, uniques))
-                continue
-        columns.append((name, series, None))
-    return columns
-
-
-def unpack(columns: list[tuple]) -> pd.DataFrame:
-    """The frame `pack` was given: the same columns, values and dtypes, with a fresh RangeIndex."""
-    out = {}
-    for name, values, uniques in columns:
-        if uniques is None:
-            out[name] = values.reset_index(drop=True)
-        else:
-            out[name] = pd.Series(np.asarray(uniques, dtype=object).take(values), dtype=object, copy=False)
-    return pd.DataFrame(out, columns=[name for name, _, _ in columns], copy=False)
 
 
 def _shut_down(worker: ProcessPoolExecutor, validations: dict) -> None:
@@ -163,9 +130,9 @@ def validate_held(table: str, refs, policy, cache, rows_digests: RowDigests | No
     months = nips_by_month(rows) if table == "attendance" and len(rows) else None
     counted = getattr(cache, "hits", 0), getattr(cache, "misses", 0)  # the run's counts when it was sent
     verdict = validate_rows(table, rows, refs, policy, cache, rows_digests)
-    used = verdict.used.drop(columns=[c for c in unused if c in verdict.used.columns])
-    return HeldVerdict(replace(verdict, used=verdict.used.iloc[0:0, 0:0]), pack(used),
-                       getattr(cache, "hits", 0) - counted[0], getattr(cache, "misses", 0) - counted[1], months)
+    verdict = replace(verdict, used=verdict.used.drop(columns=[c for c in unused if c in verdict.used.columns]))
+    return HeldVerdict(verdict, getattr(cache, "hits", 0) - counted[0], getattr(cache, "misses", 0) - counted[1],
+                       months)
 
 
 def release(raw) -> None:

@@ -6,9 +6,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-import pytest
 
 from kinerja import held
 from kinerja.extract import FLOW_TABLES, extract_and_fingerprint
@@ -132,19 +130,3 @@ def test_a_run_that_stops_while_a_worker_validates_exits_at_once(city, tmp_path)
     # Killed, not waited for: the validation ends with the worker's death, not with a verdict.
     assert done.returncode == 0 and "released: BrokenProcessPool" in done.stdout, done.stderr[-2000:]
     assert time.monotonic() - started < 60
-
-
-@pytest.mark.parametrize("values", [
-    ["1980", "1981", "1980", "1980", "1981", "1980", "1980", "1981"],  # repeats: sent as codes
-    ["1980", None, "1980", "1980", "1980", "1980", "1980", "1980"],  # a missing value: sent as is
-    ["a", "b", "c", "d", "e", "f", "g", "h"],  # distinct: sent as is
-    [],
-])
-def test_pack_gives_back_the_same_frame(values):
-    n = len(values)
-    frame = pd.DataFrame({"nip": pd.Series(values, dtype=object),
-                          "score": np.arange(n, dtype=np.float64),
-                          "day": pd.Series(pd.to_datetime(["2026-01-05"] * n)),
-                          "flag": pd.array([True, None] * (n // 2), dtype="boolean")})
-    back = held.unpack(held.pack(frame.iloc[::-1] if n else frame))
-    pd.testing.assert_frame_equal(back, (frame.iloc[::-1] if n else frame).reset_index(drop=True))

@@ -160,7 +160,7 @@ def _validate(raw, flow, policy, period, cutoff, cache, row_digests, unused) -> 
                                                                tuple(unused.get(table, ())))
                     if not key:
                         continue  # validated there while this process goes on with the next tables
-                    verdicts[table] = _from_worker(in_workers.pop(table), cache).unpacked()
+                    verdicts[table] = _from_worker(in_workers.pop(table), cache).verdict
                 else:
                     verdicts[table] = validate_rows(table, frames[table], table_refs, policy, cache,
                                                     digests.get(table))
@@ -171,7 +171,7 @@ def _validate(raw, flow, policy, period, cutoff, cache, row_digests, unused) -> 
     attendance_nips: dict[str, pd.Index] = {}
     for table, future in in_workers.items():
         answer = _from_worker(future, cache)
-        verdicts[table] = answer.unpacked()
+        verdicts[table] = answer.verdict
         attendance_nips = answer.nips_by_month if table == "attendance" else attendance_nips
         frames[table].release()
     verdicts = {table: verdicts[table] for table in ORDER if table in verdicts}  # the tables' order
