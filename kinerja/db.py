@@ -161,10 +161,11 @@ def _clean(value: Any) -> Any:
 
 
 def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                *, chunk: int = 50_000) -> int:
+                *, chunk: int = 50_000, clean: bool = True) -> int:
     """Append rows to `table` inside the caller's transaction; returns the number of rows written.
 
-    PostgreSQL: COPY FROM STDIN (text rows streamed in chunks). SQLite/MySQL: executemany.
+    PostgreSQL: COPY FROM STDIN (text rows streamed in chunks). SQLite/MySQL: executemany. Each value
+    passes `_clean`, unless the caller made the rows of DBAPI values already (`clean=False`).
     """
     cols = ", ".join(columns)
     n = 0
@@ -172,7 +173,7 @@ def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Iter
         raw = conn.connection.driver_connection  # psycopg.Connection
         with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([_clean(v) for v in row])
+                copy.write_row([_clean(v) for v in row] if clean else row)
                 n += 1
         return n
     placeholders = ", ".join("?" if conn.dialect.name == "sqlite" else "%s" for _ in columns)
@@ -180,7 +181,7 @@ def bulk_insert(conn: Connection, table: str, columns: Sequence[str], rows: Iter
     cursor = conn.connection.driver_connection.cursor()
     batch: list[tuple[Any, ...]] = []
     for row in rows:
-        batch.append(tuple(_clean(v) for v in row))
+        batch.append(tuple(_clean(v) for v in row) if clean else tuple(row))
         if len(batch) >= chunk:
             cursor.executemany(sql, batch)
             n += len(batch)
@@ -196,8 +197,27 @@ def insert_frame(conn: Connection, table: str, frame: "Any", columns: Sequence[s
     columns = list(columns or frame.columns)
     if frame.empty:
         return 0
-    data = frame[columns].astype(object).where(frame[columns].notna(), None)
-    return bulk_insert(conn, table, columns, data.itertuples(index=False, name=None))
+    return bulk_insert(conn, table, columns, zip(*(_db_values(frame[c]) for c in columns)), clean=False)
+
+
+def _db_values(column: "Any") -> list:
+    """A frame's column as DBAPI values, what `_clean` makes of each value, a column at a time: numbers
+    and booleans as Python scalars and text as it is (a year's results are millions of values), missing
+    values as None; other columns (dates, mixed objects) value by value."""
+    import numpy as np
+    import pandas as pd
+
+    missing = column.isna().to_numpy()
+    kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
+    if kind in "biuf" and kind:
+        values = column.to_numpy().tolist()
+    elif kind == "O" and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
+        values = column.tolist()
+    else:
+        values = [_clean(v) for v in column.astype(object)]
+    for i in np.flatnonzero(missing):
+        values[i] = None
+    return values
 
 
 def stream_rows(conn: Connection, statement: "sa.TextClause", params: dict[str, Any], chunk_rows: int,

@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from kinerja.context import RunContext
 from kinerja.methodology import (EmployeeResults, ScoringInputs, combine_period, empty_activity_monthly,
-                                 group_inputs, score_group, score_month, unit_groups)
+                                 iter_split_inputs, score_group, score_month, unit_groups)
 from kinerja.validation import ValidationResult
 from kinerja.validation.table_checks import MONTHLY_OPTIONAL
 
@@ -67,8 +67,8 @@ def unit_group_inputs(ctx: RunContext, checked: ValidationResult) -> Iterator[tu
     the inputs cut to its employees: what one `score_unit_group` task receives. A generator: each group's
     cut (a copy of its rows) is made only when the caller asks for it."""
     inputs = scoring_inputs(checked)
-    for nips in unit_groups(inputs, ctx.period, ctx.cutoff, ctx.policy, ctx.settings.score_groups):
-        yield nips, group_inputs(inputs, nips)
+    groups = unit_groups(inputs, ctx.period, ctx.cutoff, ctx.policy, ctx.settings.score_groups)
+    yield from zip(groups, iter_split_inputs(inputs, groups))
 
 
 @task(name="score-unit-group", cache_policy=NO_CACHE, task_run_name="score-unit-group-{group}")

@@ -28,6 +28,33 @@ def test_bulk_insert_round_trips_nulls_and_nip_text(db_url):
     assert nip == "199105252023211031" and grade is None
 
 
+def test_frames_insert_the_values_cleaning_each_one_would(db_url):
+    """insert_frame converts a column at a time (kinerja.db._db_values); the rows stored are those of
+    cleaning every value (`_clean`): numbers, text, booleans, nullable integers, mixed objects,
+    and every kind of missing value."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "f": [1.5, np.nan, 3.0], "i": np.array([1, 2, 3], dtype=np.int64), "b": [True, False, True],
+        "s": ["a", None, "c"],
+        "n": pd.array([1, None, 3], dtype="Int64"), "o": pd.Series([np.float64(2.5), "x", pd.NA], dtype=object),
+        "e": pd.Series([None, None, None], dtype=object)})
+    engine = db.get_engine(db_url)
+    types = {"f": "double precision", "i": "integer", "b": "boolean", "n": "integer"}
+    columns = ", ".join(f"{c} {types.get(c, 'text')}" for c in frame.columns)
+    with engine.begin() as conn:
+        for table in ("by_column", "by_value"):
+            conn.execute(sa.text(f"create table {table} (k integer, {columns})"))
+        db.insert_frame(conn, "by_column", frame.assign(k=range(3)))
+        cells = frame.assign(k=range(3)).astype(object).where(frame.assign(k=range(3)).notna(), None)
+        db.bulk_insert(conn, "by_value", list(cells.columns), cells.itertuples(index=False, name=None))
+    with engine.connect() as conn:
+        read = [conn.execute(sa.text(f"select * from {t} order by k")).all() for t in ("by_column", "by_value")]
+    assert read[0] == read[1] and len(read[0]) == 3
+    assert read[0][1][1:3] == (None, 2)
+
+
 def test_default_policy_loads_with_version_and_hash():
     policy = load_policy()
     assert policy.version == "2026.1"

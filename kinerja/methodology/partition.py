@@ -18,7 +18,7 @@ calibration flags) are then computed once from the concatenation. Results are id
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 import numpy as np
@@ -81,23 +81,30 @@ def split_inputs(inputs: ScoringInputs, groups: Sequence[Sequence[str]]) -> list
     """One ScoringInputs per group: the per-employee tables cut to the group's NIPs (in their input
     order), the shared tables whole, survey_responses empty. Rows keep index labels that sort in input
     order (the input's own when they do, else positions), so combining can restore the input order."""
+    return list(iter_split_inputs(inputs, groups))
+
+
+def iter_split_inputs(inputs: ScoringInputs, groups: Sequence[Sequence[str]]) -> Iterator[ScoringInputs]:
+    """`split_inputs` one group at a time: every row's group is found once, and a group's rows are
+    copied only when the caller asks for that group (one group's copy in memory at a time)."""
     owner: dict[str, int] = {}
     for g, nips in enumerate(groups):
         for nip in nips:
             if owner.setdefault(nip, g) != g:
                 raise ValueError(f"employee {nip} is in more than one group")
-    cut: dict[str, list[pd.DataFrame]] = {}
+    located: dict[str, tuple[pd.DataFrame, dict]] = {}
     for table, column in EMPLOYEE_TABLES.items():
         frame = getattr(inputs, table)
         if not (frame.index.is_monotonic_increasing and frame.index.is_unique):
             frame = frame.set_axis(pd.RangeIndex(len(frame)))  # labels that sort back to input order
         gid = frame[column].map(owner).fillna(-1).to_numpy(dtype="int64")
-        positions = pd.Series(np.arange(len(frame))).groupby(gid).indices
-        cut[table] = [frame.take(positions.get(g, np.empty(0, dtype="int64"))) for g in range(len(groups))]
+        located[table] = frame, pd.Series(np.arange(len(frame))).groupby(gid).indices
     shared = {table: getattr(inputs, table) for table in SHARED_TABLES}
     no_surveys = inputs.survey_responses.iloc[:0]
-    return [ScoringInputs(**shared, **{table: cut[table][g] for table in EMPLOYEE_TABLES},
-                          survey_responses=no_surveys) for g in range(len(groups))]
+    for g in range(len(groups)):
+        cut = {table: frame.take(positions.get(g, np.empty(0, dtype="int64")))
+               for table, (frame, positions) in located.items()}
+        yield ScoringInputs(**shared, **cut, survey_responses=no_surveys)
 
 
 def group_inputs(inputs: ScoringInputs, nips: Sequence[str]) -> ScoringInputs:
@@ -143,5 +150,5 @@ def score_partitioned(inputs: ScoringInputs, period: Period, cutoff: date, polic
     return combine_period(parts, inputs.survey_responses, period, cutoff, policy)
 
 
-__all__ = ["EMPLOYEE_TABLES", "SHARED_TABLES", "period_units", "unit_groups", "split_inputs", "group_inputs",
-           "combine_employee_results", "combine_period", "score_group", "score_partitioned"]
+__all__ = ["EMPLOYEE_TABLES", "SHARED_TABLES", "period_units", "unit_groups", "split_inputs", "iter_split_inputs",
+           "group_inputs", "combine_employee_results", "combine_period", "score_group", "score_partitioned"]

@@ -339,7 +339,8 @@ def _unknown_days(verdict: TableVerdict | None) -> pd.DataFrame:
     keep = ~np.isnan(days) & q["nip"].notna().to_numpy()
     days_frame = pd.DataFrame({"nip": q["nip"].to_numpy()[keep],
                                "work_date": parse.days_to_datetime(days[keep])}).drop_duplicates()
-    used = verdict.used[["nip", "work_date"]].drop_duplicates()
+    used = verdict.used[["nip", "work_date"]]
+    used = used[used["nip"].isin(days_frame["nip"]).to_numpy()].drop_duplicates()  # only those NIPs' days
     merged = days_frame.merge(used, on=["nip", "work_date"], how="left", indicator=True)
     out = merged[merged["_merge"] == "left_only"][["nip", "work_date"]]
     out = out.sort_values(["work_date", "nip"], kind="stable").reset_index(drop=True)
