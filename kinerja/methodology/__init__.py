@@ -41,8 +41,8 @@ __all__ = ["ScoringInputs", "MonthResults", "PeriodResults", "Aggregates", "empt
            "score_period", "period_aggregates", "attendance_daily", "activity_totals", "activity_monthly",
            "empty_activity_monthly", "feedback_type_stats", "feedback_aspect_stats", "survey_totals",
            "EmployeeResults", "EMPLOYEE_LEVEL_ORDER", "score_employees", "score_organisation", "unit_groups",
-           "split_inputs", "iter_split_inputs", "group_inputs", "combine_employee_results", "combine_period", "score_group",
-           "score_partitioned", "UNSCORED_COLUMNS"]
+           "split_inputs", "iter_split_inputs", "group_inputs", "combine_employee_results", "combine_period",
+           "score_group", "score_partitioned", "UNSCORED_COLUMNS"]
 
 
 def _frame(table: str):

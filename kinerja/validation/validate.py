@@ -99,19 +99,21 @@ def mask_key(key: str) -> str:
     return _NIP_LIKE.sub(lambda m: "…" + m.group(0)[-4:], key)
 
 
-def validate(raw: Mapping[str, pd.DataFrame | MissingTable | held.HeldRows], flow: str, policy, period: Period | None = None,
-             cutoff: date | None = None, *, cache: MutableMapping[str, TableVerdict] | None = None,
+def validate(raw: Mapping[str, pd.DataFrame | MissingTable | held.HeldRows], flow: str, policy,
+             period: Period | None = None, cutoff: date | None = None, *,
+             cache: MutableMapping[str, TableVerdict] | None = None,
              row_digests: Mapping[str, RowDigests | None] | None = None,
              unused: Mapping[str, tuple[str, ...]] | None = None) -> ValidationResult:
     """Validate the extracted tables of a run (docs/architecture.md, seam 2; validation.md).
 
     `raw` maps table → frame as extract_table returned it, or the MissingTable it raised, or the
     HeldRows of a worker process that kept the frame (kinerja.held: validated there, in parallel, and
-    released); a table the flow needs and `raw` lacks counts as missing. `period` and `cutoff` enable the checks that need
-    the calendar (attendance per month). With `cache`, table verdicts (attendance per month) are
-    looked up and stored by `core.cache_key`; `row_digests` (table → the RowDigests extraction computed
-    of exactly the frame in `raw`) saves hashing the rows again for the keys. `unused` (table → columns)
-    are left out of the used frames: columns the caller does not need (nor a worker need send back).
+    released); a table the flow needs and `raw` lacks counts as missing. `period` and `cutoff` enable
+    the checks that need the calendar (attendance per month). With `cache`, table verdicts (attendance
+    per month) are looked up and stored by `core.cache_key`; `row_digests` (table → the RowDigests
+    extraction computed of exactly the frame in `raw`) saves hashing the rows again for the keys.
+    `unused` (table → columns) are left out of the used frames: columns the caller does not need (nor a
+    worker need send back).
     """
     try:
         return _validate(raw, flow, policy, period, cutoff, cache, row_digests, unused or {})
