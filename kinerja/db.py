@@ -209,7 +209,7 @@ def _db_values(column: "Any") -> list:
 
     missing = column.isna().to_numpy()
     kind = column.dtype.kind if isinstance(column.dtype, np.dtype) else ""
-    if kind in "biuf" and kind:
+    if kind in ("b", "i", "u", "f"):
         values = column.to_numpy().tolist()
     elif kind == "O" and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty"):
         values = column.tolist()
