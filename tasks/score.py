@@ -14,7 +14,7 @@ from prefect.cache_policies import NO_CACHE
 
 from kinerja.context import RunContext
 from kinerja.methodology import (EmployeeResults, ScoringInputs, combine_period, empty_activity_monthly,
-                                 iter_split_inputs, score_group, score_month, unit_groups)
+                                 iter_split_inputs, score_employees, score_month, unit_groups)
 from kinerja.validation import ValidationResult
 from kinerja.validation.table_checks import MONTHLY_OPTIONAL
 
@@ -72,9 +72,10 @@ def unit_group_inputs(ctx: RunContext, checked: ValidationResult) -> Iterator[tu
 
 
 @task(name="score-unit-group", cache_policy=NO_CACHE, task_run_name="score-unit-group-{group}")
-def score_unit_group(ctx: RunContext, inputs: ScoringInputs, nips: list[str], group: int = 0) -> EmployeeResults:
-    """The employee-level scores of one group of units (`inputs` cut to the group's employees)."""
-    return score_group(inputs, nips, ctx.period, ctx.cutoff, ctx.policy)
+def score_unit_group(ctx: RunContext, inputs: ScoringInputs, group: int = 0) -> EmployeeResults:
+    """The employee-level scores of one group of units (`inputs` already cut to the group's employees by
+    `unit_group_inputs`: cutting them again would copy the group's rows a second time)."""
+    return score_employees(inputs, ctx.period, ctx.cutoff, ctx.policy)
 
 
 @task(name="combine-period-scores", cache_policy=NO_CACHE)
@@ -94,8 +95,8 @@ def score_period_task(ctx: RunContext, checked: ValidationResult) -> dict[str, p
     """A quarter or year: one `score_unit_group` task per unit group on the flow's task runner, then
     `combine_period_scores`. The flow's single scoring call, (ctx, checked) -> frames."""
     futures, parts = [], []
-    for group, (nips, inputs) in enumerate(unit_group_inputs(ctx, checked), start=1):
-        futures.append(score_unit_group.submit(ctx, inputs, nips, group))
+    for group, (_, inputs) in enumerate(unit_group_inputs(ctx, checked), start=1):
+        futures.append(score_unit_group.submit(ctx, inputs, group))
         del inputs
         # At most `score_concurrency` groups are cut and scored at once: memory stays bounded by the
         # groups in flight, not by all of them (a group's cut is a copy of its rows).

@@ -42,7 +42,7 @@ __all__ = ["ScoringInputs", "MonthResults", "PeriodResults", "Aggregates", "empt
            "empty_activity_monthly", "feedback_type_stats", "feedback_aspect_stats", "survey_totals",
            "EmployeeResults", "EMPLOYEE_LEVEL_ORDER", "score_employees", "score_organisation", "unit_groups",
            "split_inputs", "iter_split_inputs", "group_inputs", "combine_employee_results", "combine_period",
-           "score_group", "score_partitioned", "UNSCORED_COLUMNS"]
+           "score_partitioned", "UNSCORED_COLUMNS"]
 
 
 def _frame(table: str):
@@ -296,4 +296,4 @@ def score_organisation(part: EmployeeResults, survey: pd.DataFrame, period: Peri
 
 # Partitioned scoring builds on the two phases above (imported last: partition.py imports from here).
 from .partition import (combine_employee_results, combine_period, group_inputs, iter_split_inputs,  # noqa: E402
-                        score_group, score_partitioned, split_inputs, unit_groups)
+                        score_partitioned, split_inputs, unit_groups)

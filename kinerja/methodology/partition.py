@@ -136,12 +136,6 @@ def combine_period(parts: Sequence[EmployeeResults], survey_responses: pd.DataFr
                               period, policy)
 
 
-def score_group(inputs: ScoringInputs, nips: Sequence[str], period: Period, cutoff: date,
-                policy) -> EmployeeResults:
-    """The employee-level results of one group (inputs already cut to the group, or whole)."""
-    return score_employees(group_inputs(inputs, nips), period, cutoff, policy)
-
-
 def score_partitioned(inputs: ScoringInputs, period: Period, cutoff: date, policy,
                       n_groups: int) -> PeriodResults:
     """`score_period` in unit groups, in this process (the flows spread the groups over a task runner)."""
@@ -151,4 +145,4 @@ def score_partitioned(inputs: ScoringInputs, period: Period, cutoff: date, polic
 
 
 __all__ = ["EMPLOYEE_TABLES", "SHARED_TABLES", "period_units", "unit_groups", "split_inputs", "iter_split_inputs",
-           "group_inputs", "combine_employee_results", "combine_period", "score_group", "score_partitioned"]
+           "group_inputs", "combine_employee_results", "combine_period", "score_partitioned"]
