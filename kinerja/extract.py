@@ -8,6 +8,9 @@ column does not parse as a date (or year) is extracted anyway so that validation
 """
 from __future__ import annotations
 
+import logging
+import os
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +23,8 @@ from sqlalchemy.engine import Engine
 from kinerja.db import dialect_of, get_engine, sql_text, stream_rows
 from kinerja.fingerprint import RowDigests, table_parts
 from kinerja.periods import KIND_OF_FLOW, Period
+
+log = logging.getLogger(__name__)
 
 # Contract columns and types (contract.md), in contract order.
 SOURCE_COLUMNS: Mapping[str, Mapping[str, str]] = {
@@ -155,6 +160,77 @@ def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
 
 
 
+#: Tables read through ADBC's SQLite driver when the source is an SQLite file (`_arrow_columns`).
+ARROW_TABLES = frozenset({"attendance", "activities", "feedback"})
+_ARROW_SAMPLE = 100_000  # values of a column looked at to tell an identifier from a repeating value
+
+
+def _objects(values: "pa.ChunkedArray") -> np.ndarray:
+    """An Arrow text column as an object array of `str`/None, one object per distinct value when the
+    values repeat (as `_shared` does for rows read by sqlite3), one per cell for identifiers and text."""
+    import pyarrow.compute as pc
+
+    sample = values.slice(0, _ARROW_SAMPLE)
+    if len(values) >= 1000 and pc.count_distinct(sample).as_py() > len(sample) // 2:
+        return values.to_numpy(zero_copy_only=False)
+    encoded = values.dictionary_encode().combine_chunks()
+    canonical = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last slot (null) stays None
+    canonical[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
+    return canonical[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()]
+
+
+def _arrow_columns(engine: Engine, statement: "sa.TextClause", params: dict[str, object],
+                   columns: list[str]) -> list[np.ndarray] | None:
+    """The window's columns read by ADBC's SQLite driver, which builds Arrow arrays in C instead of a
+    Python tuple per row: a 15,000-employee year of attendance in 4.6 s instead of 9.2, of activities
+    in 7 s instead of 12.6 (docs/performance.md). The values are those sqlite3 reads, because the SQL
+    casts every column to text (tested against the sqlite3 path).
+
+    None, and the caller reads through sqlite3 as before, when the driver is not installed, the source
+    is not a file, or the driver cannot give every column as text (it fails instead of guessing when a
+    column's type changes within the result). A first row of empty texts fixes every column's type as
+    text, since the driver infers a column's type from its first values; it is dropped again.
+    """
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    try:
+        import adbc_driver_sqlite.dbapi as adbc
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:
+        return None
+    compiled = statement.compile(dialect=engine.dialect)
+    bound = compiled.construct_params(params)
+    args = tuple(bound[name] for name in compiled.positiontup or ())
+    typed_first = ", ".join(f"'' as {c}" for c in columns)
+    sql = (f"select 0 as k_first, {typed_first} union all "
+           f"select 1, {', '.join('q.' + c for c in columns)} from ({compiled}) as q")
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    try:
+        with adbc.connect(uri) as conn, conn.cursor() as cursor:
+            cursor.execute(sql, args)
+            table = cursor.fetch_arrow_table()
+    except Exception as exc:  # the driver's errors name a column number and a type, never a value
+        log.debug("reading %s through Arrow failed (%s); reading it through sqlite3", path, exc)
+        return None
+    first, *arrays = table.columns
+    if (any(not pa.types.is_string(a.type) and not pa.types.is_large_string(a.type) for a in arrays)
+            or first[0].as_py() != 0 or pc.sum(first).as_py() != len(table) - 1):
+        return None
+    del table, first
+    out = []
+    try:
+        while arrays:  # one column at a time, each column's Arrow buffers freed once it is converted
+            values = arrays.pop(0).slice(1)
+            values.validate(full=True)  # text that is not UTF-8 fails here, not as mangled strings
+            out.append(_objects(values))
+    except (pa.ArrowException, UnicodeDecodeError) as exc:
+        log.debug("converting %s's Arrow columns failed (%s); reading it through sqlite3", path, exc)
+        return None
+    return out
+
+
 def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):
     """The window's rows in chunks, streamed (server-side cursor on PostgreSQL); the read-only
     transaction the driver opened is ended afterwards."""
@@ -184,6 +260,10 @@ def extract_table(engine: Engine, table: str, period: Period, cutoff: date | Non
     dialect = dialect_of(engine)
     statement = sa.text(sql_text(f"extract/{table}", dialect))
     params = window_params(table, period, dialect)
+    if table in ARROW_TABLES and dialect == "sqlite":
+        arrow = _arrow_columns(engine, statement, params, columns)
+        if arrow is not None:
+            return _text_frame(table, columns, arrow)
     chunks: list[list[np.ndarray]] = [[] for _ in columns]
     pools: list[dict] = [{} for _ in columns]
     with engine.connect() as conn:
@@ -194,15 +274,23 @@ def extract_table(engine: Engine, table: str, period: Period, cutoff: date | Non
                 chunk.append(_shared(np.ascontiguousarray(block[:, i]), pool))
     if not chunks[0]:
         return empty_frame(table)
-    data = {}
-    for name, chunk, pool in zip(columns, chunks, pools):
+    columns_read = []
+    for chunk, pool in zip(chunks, pools):
         values = chunk[0] if len(chunk) == 1 else np.concatenate(chunk)
         # The SQL casts to text; drivers may not. A shared column's distinct values are its pool's keys.
         seen = set(map(type, values)) if pool.get(_MOSTLY_UNIQUE) or not pool else set(map(type, pool))
         if not seen <= {str, type(None)}:
             values = np.array([_as_text(v) for v in values], dtype=object)
-        data[name] = pd.Series(values, dtype=object, copy=False)
-    frame = pd.DataFrame(data, copy=False)
+        columns_read.append(values)
+    return _text_frame(table, columns, columns_read)
+
+
+def _text_frame(table: str, columns: list[str], values: list[np.ndarray]) -> pd.DataFrame:
+    """The extracted frame of `table` from its columns' object arrays (no copy)."""
+    if not len(values[0]):
+        return empty_frame(table)
+    frame = pd.DataFrame({name: pd.Series(column, dtype=object, copy=False)
+                          for name, column in zip(columns, values)}, copy=False)
     frame.attrs[TEXT_MARK] = table
     return frame
 

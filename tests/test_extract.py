@@ -157,3 +157,58 @@ def test_row_hashes_are_pandas_hashes_for_repeating_and_unique_columns():
     ids = frame["activity_id"].to_numpy()
     assert (text_hashes(ids) == pd.util.hash_array(ids)).all()
     assert text_hashes(ids)[-3] != text_hashes(ids)[-2]  # NULL is not the text "None"
+
+
+def _read_both(engine, table, period):
+    """`table`'s window read through Arrow (checked to be taken) and through sqlite3."""
+    from unittest import mock
+
+    from kinerja import extract
+
+    taken = []
+    arrow_columns = extract._arrow_columns
+
+    def spy(*args):
+        taken.append(arrow_columns(*args))
+        return taken[-1]
+
+    with mock.patch.object(extract, "_arrow_columns", spy):
+        arrow = extract_table(engine, table, period, None)
+    assert taken and taken[0] is not None, f"{table} was not read through Arrow"
+    with mock.patch.object(extract, "_arrow_columns", lambda *args: None):
+        sqlite3 = extract_table(engine, table, period, None)
+    return arrow, sqlite3
+
+
+def _same_frames(a, b):
+    assert list(a.columns) == list(b.columns) and len(a) == len(b) and a.attrs == b.attrs
+    for column in a.columns:
+        assert a[column].tolist() == b[column].tolist(), column
+        assert a[column].dtype == object and _texts(a[[column]]) <= {str, type(None)}
+
+
+def test_sqlite_large_tables_read_through_arrow_as_sqlite3_reads_them(tmp_path):
+    """The Arrow reader of the large tables gives exactly the frame sqlite3 gives, for the values
+    SQLite's loose typing allows: numbers in text columns (a REAL status), text in number columns,
+    NULL for more rows than the driver looks at to type a column, ids and free text, non-ASCII."""
+    engine = _source(f"sqlite:///{tmp_path}/loose.db")
+    attendance = [(NIP, f"2026-01-{d % 28 + 1:02d}", None, None, "TK") for d in range(3000)]  # NULL times first
+    attendance += [(NIP, d, "07:30", 1630, s) for d, s in
+                   [("abc", "HD"), (None, 1e300), ("2026-02-30", 3), (20260105, 2.5), ("2026-01-07", "é"),
+                    ("2026-01-08", ""), ("2026-01-09", None)]]
+    _insert(engine, "attendance", attendance)
+    _insert(engine, "activities", [(f"A{i}", NIP, "2026-01-05", "IND1", q, m, "approved", text)
+                                   for i, (q, m, text) in enumerate([(1, None, None)] * 2500 + [
+                                       (2.5, 30, "rapat koordinasi — Dinas"), ("x", "12", 7.25), (None, 1.0, "")])])
+    _insert(engine, "feedback", [(f"F{i}", NIP, i, "peer", 2026, 1, "loyal", score, None, None)
+                                 for i, score in enumerate([4] * 2000 + [4.5, "empat", None])]
+            + [("F-x", NIP, NIP, "self", "2026", "1", 3, 5, "baik sekali", "2026-01-05 10:00:00")])
+    month, quarter = Period.month(2026, 1), Period.quarter(2026, 1)
+    for table, period in [("attendance", month), ("activities", month), ("feedback", quarter)]:
+        arrow, sqlite3 = _read_both(engine, table, period)
+        _same_frames(arrow, sqlite3)
+    arrow, _ = _read_both(engine, "attendance", month)
+    assert len(arrow) == 3007 and arrow["work_date"][0] is arrow["work_date"][28]  # repeats share one object
+    assert set(arrow["status"].iloc[3000:]) == {"HD", "1.0e+300", "3", "2.5", "é", "", None}
+    empty, _ = _read_both(engine, "activities", Period.month(2027, 1))
+    assert len(empty) == 0 and list(empty.columns) == list(SOURCE_COLUMNS["activities"])
