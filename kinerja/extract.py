@@ -160,27 +160,32 @@ def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
 
 
 
+#: A column's distinct values (object array) and each cell's position in them (`_objects`).
+Codes = tuple[np.ndarray, np.ndarray]
 #: Tables read through ADBC's SQLite driver when the source is an SQLite file (`_arrow_columns`).
 ARROW_TABLES = frozenset({"attendance", "activities", "feedback"})
 _ARROW_SAMPLE = 100_000  # values of a column looked at to tell an identifier from a repeating value
 
 
-def _objects(values: "pa.ChunkedArray") -> np.ndarray:
+def _objects(values: "pa.ChunkedArray") -> tuple[np.ndarray, Codes | None]:
     """An Arrow text column as an object array of `str`/None, one object per distinct value when the
-    values repeat (as `_shared` does for rows read by sqlite3), one per cell for identifiers and text."""
+    values repeat (as `_shared` does for rows read by sqlite3), one per cell for identifiers and text.
+    For repeating values also their codes (distinct values, position of each cell's value), with which
+    the fingerprint hashes the distinct values only."""
     import pyarrow.compute as pc
 
     sample = values.slice(0, _ARROW_SAMPLE)
     if len(values) >= 1000 and pc.count_distinct(sample).as_py() > len(sample) // 2:
-        return values.to_numpy(zero_copy_only=False)
+        return values.to_numpy(zero_copy_only=False), None
     encoded = values.dictionary_encode().combine_chunks()
     canonical = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last slot (null) stays None
     canonical[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
-    return canonical[encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()]
+    positions = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
+    return canonical[positions], (canonical, positions)
 
 
 def _arrow_columns(engine: Engine, statement: "sa.TextClause", params: dict[str, object],
-                   columns: list[str]) -> list[np.ndarray] | None:
+                   columns: list[str]) -> list[tuple[np.ndarray, Codes | None]] | None:
     """The window's columns read by ADBC's SQLite driver, which builds Arrow arrays in C instead of a
     Python tuple per row: a 15,000-employee year of attendance in 4.6 s instead of 9.2, of activities
     in 7 s instead of 12.6 (docs/performance.md). The values are those sqlite3 reads, because the SQL
@@ -250,20 +255,27 @@ def extract_table(engine: Engine, table: str, period: Period, cutoff: date | Non
     `chunk_rows`. Raises MissingTable when a needed table or a contract column is absent; an absent
     optional table (work_schedules, survey_responses) gives an empty frame.
     """
+    return _extract(engine, table, period, cutoff, chunk_rows)[0]
+
+
+def _extract(engine: Engine, table: str, period: Period, cutoff: date | None,
+             chunk_rows: int = 200_000) -> tuple[pd.DataFrame, dict[str, Codes]]:
+    """`extract_table`'s frame, and the codes of the columns read through Arrow that repeat."""
     if table not in SOURCE_COLUMNS:
         raise ValueError(f"{table!r} is not a source table")
     if cutoff is not None and not isinstance(cutoff, date):
         raise TypeError("cutoff must be a date or None")
     columns = list(SOURCE_COLUMNS[table])
     if not _check_columns(engine, table):
-        return empty_frame(table)
+        return empty_frame(table), {}
     dialect = dialect_of(engine)
     statement = sa.text(sql_text(f"extract/{table}", dialect))
     params = window_params(table, period, dialect)
     if table in ARROW_TABLES and dialect == "sqlite":
         arrow = _arrow_columns(engine, statement, params, columns)
         if arrow is not None:
-            return _text_frame(table, columns, arrow)
+            codes = {name: coded for name, (_, coded) in zip(columns, arrow) if coded is not None}
+            return _text_frame(table, columns, [values for values, _ in arrow]), codes
     chunks: list[list[np.ndarray]] = [[] for _ in columns]
     pools: list[dict] = [{} for _ in columns]
     with engine.connect() as conn:
@@ -273,7 +285,7 @@ def extract_table(engine: Engine, table: str, period: Period, cutoff: date | Non
             for i, (chunk, pool) in enumerate(zip(chunks, pools)):
                 chunk.append(_shared(np.ascontiguousarray(block[:, i]), pool))
     if not chunks[0]:
-        return empty_frame(table)
+        return empty_frame(table), {}
     columns_read = []
     for chunk, pool in zip(chunks, pools):
         values = chunk[0] if len(chunk) == 1 else np.concatenate(chunk)
@@ -282,7 +294,7 @@ def extract_table(engine: Engine, table: str, period: Period, cutoff: date | Non
         if not seen <= {str, type(None)}:
             values = np.array([_as_text(v) for v in values], dtype=object)
         columns_read.append(values)
-    return _text_frame(table, columns, columns_read)
+    return _text_frame(table, columns, columns_read), {}
 
 
 def _text_frame(table: str, columns: list[str], values: list[np.ndarray]) -> pd.DataFrame:
@@ -325,8 +337,9 @@ class ExtractedTable:
 def extract_and_fingerprint(source_url: str, table: str, period: Period, cutoff: date | None) -> ExtractedTable:
     """Read `table`'s window and fingerprint it: what one extraction task does, in its own thread or in a
     worker process (a top-level function of a module without Prefect, so a spawned worker starts fast)."""
+    codes: dict[str, Codes] = {}
     try:
-        rows: pd.DataFrame | MissingTable = extract_table(get_engine(source_url), table, period, cutoff)
+        rows, codes = _extract(get_engine(source_url), table, period, cutoff)
     except MissingTable as missing:
         rows = missing
-    return ExtractedTable(table, rows, *table_parts(table, rows))
+    return ExtractedTable(table, rows, *table_parts(table, rows, codes))

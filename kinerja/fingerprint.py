@@ -12,6 +12,7 @@ which inputs of an employee changed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -62,13 +63,25 @@ def text_hashes(values: np.ndarray) -> np.ndarray:
     return hashed
 
 
-def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+def row_hashes(frame: pd.DataFrame, codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
+               ) -> np.ndarray:
     """A 64-bit hash of each row's values (column order fixed by sorting the names); the same as
-    `pandas.util.hash_pandas_object(frame, index=False)` on raw frames (text or None)."""
+    `pandas.util.hash_pandas_object(frame, index=False)` on raw frames (text or None).
+
+    `codes` may give a column as its distinct values and each cell's position in them (as extraction
+    read it): only the distinct values are hashed then, with the same result."""
     if frame.empty:
         return np.zeros(0, dtype=np.uint64)
+    codes = codes or {}
+
+    def hashes(column: str) -> np.ndarray:
+        if column in codes:
+            distinct, positions = codes[column]
+            return text_hashes(distinct)[positions]
+        return text_hashes(frame[column].to_numpy(dtype=object))
+
     columns = sorted(frame.columns)
-    return combine_hash_arrays((text_hashes(frame[c].to_numpy(dtype=object)) for c in columns), len(columns))
+    return combine_hash_arrays((hashes(c) for c in columns), len(columns))
 
 
 def combine(hashes: np.ndarray) -> str:
@@ -189,16 +202,17 @@ def code_version() -> str:
     return f"{kinerja.__version__}+{digest.hexdigest()[:12]}"
 
 
-def table_parts(table: str, frame: pd.DataFrame | Exception
+def table_parts(table: str, frame: pd.DataFrame | Exception,
+                codes: Mapping[str, tuple[np.ndarray, np.ndarray]] | None = None
                 ) -> tuple[pd.DataFrame, pd.DataFrame | None, RowDigests | None]:
     """One table's share of a run's fingerprint: its partition checksums and per-employee digests
     (`fingerprint_table`), or for a missing table a checksum of its absence; and the RowDigests that
     key its validation. Computed where the table was extracted (a worker process for the large tables),
-    so the rows are hashed once, while they are still warm."""
+    so the rows are hashed once, while they are still warm. `codes`: as for `row_hashes`."""
     if not isinstance(frame, pd.DataFrame):  # a missing table: its absence is part of the input
         return pd.DataFrame([{"source_table": table, "partition": "missing", "row_count": 0,
                               "fingerprint": hashlib.sha256(repr(frame).encode()).hexdigest()}]), None, None
-    hashes = row_hashes(frame)
+    hashes = row_hashes(frame, codes)
     parts = partition_keys(table, frame) if not frame.empty else np.array([], dtype=object)
     return (*fingerprint_table(table, frame, hashes, parts), row_digests(hashes, parts))
 

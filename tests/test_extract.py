@@ -212,3 +212,20 @@ def test_sqlite_large_tables_read_through_arrow_as_sqlite3_reads_them(tmp_path):
     assert set(arrow["status"].iloc[3000:]) == {"HD", "1.0e+300", "3", "2.5", "é", "", None}
     empty, _ = _read_both(engine, "activities", Period.month(2027, 1))
     assert len(empty) == 0 and list(empty.columns) == list(SOURCE_COLUMNS["activities"])
+
+
+def test_fingerprint_of_a_table_read_through_arrow_is_that_of_its_rows(tmp_path):
+    """Extraction hashes a repeating column read through Arrow by its distinct values only; the
+    partition checksums, employee digests and validation keys are those of hashing every cell."""
+    from kinerja.extract import extract_and_fingerprint
+    from kinerja.fingerprint import table_parts
+
+    url = f"sqlite:///{tmp_path}/source.db"
+    engine = _source(url)
+    _insert(engine, "attendance", [(f"1980{n:014d}", f"2026-01-{d:02d}", "07:30" if d % 3 else None, "16:00",
+                                    "HD" if d % 5 else "S") for n in range(40) for d in range(1, 29)]
+            + [(None, "abc", None, None, None)])
+    extracted = extract_and_fingerprint(url, "attendance", Period.month(2026, 1), None)
+    partitions, digests, row_digests = table_parts("attendance", extracted.rows)
+    assert extracted.partitions.equals(partitions) and extracted.digests.equals(digests)
+    assert extracted.row_digests == row_digests
