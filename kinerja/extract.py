@@ -18,9 +18,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import Engine
 
-from kinerja.db import dialect_of, get_engine, sql_text, stream_rows
+from kinerja.db import dialect_of, get_engine, normalise_url, sql_text, stream_rows
 from kinerja.fingerprint import RowDigests, table_parts
 from kinerja.periods import KIND_OF_FLOW, Period
 
@@ -117,11 +118,17 @@ def _check_columns(engine: Engine, table: str) -> bool:
     Returns False (no error) for an absent optional table.
     """
     inspector = sa.inspect(engine)
-    if not inspector.has_table(table):
+    present = ({c["name"].lower() for c in inspector.get_columns(table)} if inspector.has_table(table)
+               else set())
+    return _columns_present(table, present)
+
+
+def _columns_present(table: str, present: set[str]) -> bool:
+    """`_check_columns` given the names of the table's columns (none: the table is absent)."""
+    if not present:
         if table in OPTIONAL_TABLES:
             return False
         raise MissingTable(table, tuple(SOURCE_COLUMNS[table]))
-    present = {c["name"].lower() for c in inspector.get_columns(table)}
     missing = [c for c in SOURCE_COLUMNS[table] if c not in present]
     if missing:
         raise MissingTable(table, missing)
@@ -184,20 +191,34 @@ def _objects(values: "pa.ChunkedArray") -> tuple[np.ndarray, Codes | None]:
     return canonical[positions], (canonical, positions)
 
 
-def _arrow_columns(engine: Engine, statement: "sa.TextClause", params: dict[str, object],
-                   columns: list[str]) -> list[tuple[np.ndarray, Codes | None]] | None:
-    """The window's columns read by ADBC's SQLite driver, which builds Arrow arrays in C instead of a
-    Python tuple per row: a 15,000-employee year of attendance in 4.6 s instead of 9.2, of activities
-    in 7 s instead of 12.6 (docs/performance.md). The values are those sqlite3 reads, because the SQL
-    casts every column to text (tested against the sqlite3 path).
+def _sqlite_file(source_url: str) -> str | None:
+    """The path of the SQLite file `source_url` names, or None for another database or memory."""
+    url = sa.engine.make_url(normalise_url(source_url))
+    path = url.database
+    if url.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return path
 
-    None, and the caller reads through sqlite3 as before, when the driver is not installed, the source
-    is not a file, or the driver cannot give every column as text (it fails instead of guessing when a
-    column's type changes within the result). A first row of empty texts fixes every column's type as
-    text, since the driver infers a column's type from its first values; it is dropped again.
+
+def _extract_through_arrow(source_url: str, table: str, period: Period
+                           ) -> tuple[pd.DataFrame, dict[str, Codes]] | None:
+    """`_extract` of a large table of an SQLite file, read by ADBC's SQLite driver, which builds Arrow
+    arrays in C instead of a Python tuple per row: a 15,000-employee year of attendance in 4 s instead
+    of 8, of activities in 6.4 s instead of 11 (docs/performance.md). The values are those sqlite3
+    reads, because the SQL casts every column to text (tested against the sqlite3 path).
+
+    The driver carries its own copy of SQLite. Two copies of SQLite must never have one database open
+    in one process (sqlite.org/howtocorrupt.html, 2.2.1: each copy would take the other's WAL index
+    for unused and truncate it under it, which crashes the process with SIGBUS); so only the worker
+    processes of `kinerja.held`, which open the source through nothing else, read through Arrow.
+
+    None, and the caller reads through sqlite3, when the driver is not installed, the source is not a
+    file, or the driver cannot give every column as text (it fails instead of guessing when a column's
+    type changes within the result). A first row of empty texts fixes every column's type as text,
+    since the driver infers a column's type from its first values; it is dropped again.
     """
-    path = engine.url.database
-    if not path or path == ":memory:" or path.startswith("file:"):
+    path = _sqlite_file(source_url) if table in ARROW_TABLES else None
+    if path is None:
         return None
     try:
         import adbc_driver_sqlite.dbapi as adbc
@@ -205,8 +226,9 @@ def _arrow_columns(engine: Engine, statement: "sa.TextClause", params: dict[str,
         import pyarrow.compute as pc
     except ImportError:
         return None
-    compiled = statement.compile(dialect=engine.dialect)
-    bound = compiled.construct_params(params)
+    columns = list(SOURCE_COLUMNS[table])
+    compiled = sa.text(sql_text(f"extract/{table}", "sqlite")).compile(dialect=sqlite_dialect())
+    bound = compiled.construct_params(window_params(table, period, "sqlite"))
     args = tuple(bound[name] for name in compiled.positiontup or ())
     typed_first = ", ".join(f"'' as {c}" for c in columns)
     sql = (f"select 0 as k_first, {typed_first} union all "
@@ -214,16 +236,21 @@ def _arrow_columns(engine: Engine, statement: "sa.TextClause", params: dict[str,
     uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
     try:
         with adbc.connect(uri) as conn, conn.cursor() as cursor:
-            cursor.execute(sql, args)
-            table = cursor.fetch_arrow_table()
+            cursor.execute("select name from pragma_table_info(?)", (table,))
+            present = {str(name).lower() for name in cursor.fetch_arrow_table().column(0).to_pylist()}
+            if present and not set(columns) - present:
+                cursor.execute(sql, args)
+                result = cursor.fetch_arrow_table()
     except Exception as exc:  # the driver's errors name a column number and a type, never a value
-        log.debug("reading %s through Arrow failed (%s); reading it through sqlite3", path, exc)
+        log.debug("reading %s through Arrow failed (%s); reading it through sqlite3", table, exc)
         return None
-    first, *arrays = table.columns
+    if not _columns_present(table, present):  # an absent or incomplete table: as _extract reports it
+        return empty_frame(table), {}
+    first, *arrays = result.columns
     if (any(not pa.types.is_string(a.type) and not pa.types.is_large_string(a.type) for a in arrays)
-            or first[0].as_py() != 0 or pc.sum(first).as_py() != len(table) - 1):
+            or first[0].as_py() != 0 or pc.sum(first).as_py() != len(result) - 1):
         return None
-    del table, first
+    del result, first
     out = []
     try:
         while arrays:  # one column at a time, each column's Arrow buffers freed once it is converted
@@ -231,9 +258,10 @@ def _arrow_columns(engine: Engine, statement: "sa.TextClause", params: dict[str,
             values.validate(full=True)  # text that is not UTF-8 fails here, not as mangled strings
             out.append(_objects(values))
     except (pa.ArrowException, UnicodeDecodeError) as exc:
-        log.debug("converting %s's Arrow columns failed (%s); reading it through sqlite3", path, exc)
+        log.debug("converting %s's Arrow columns failed (%s); reading it through sqlite3", table, exc)
         return None
-    return out
+    codes = {name: coded for name, (_, coded) in zip(columns, out) if coded is not None}
+    return _text_frame(table, columns, [values for values, _ in out]), codes
 
 
 def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):
@@ -260,7 +288,7 @@ def extract_table(engine: Engine, table: str, period: Period, cutoff: date | Non
 
 def _extract(engine: Engine, table: str, period: Period, cutoff: date | None,
              chunk_rows: int = 200_000) -> tuple[pd.DataFrame, dict[str, Codes]]:
-    """`extract_table`'s frame, and the codes of the columns read through Arrow that repeat."""
+    """`extract_table`'s frame, and the codes of its columns that repeat (none: sqlite3 gives none)."""
     if table not in SOURCE_COLUMNS:
         raise ValueError(f"{table!r} is not a source table")
     if cutoff is not None and not isinstance(cutoff, date):
@@ -271,11 +299,6 @@ def _extract(engine: Engine, table: str, period: Period, cutoff: date | None,
     dialect = dialect_of(engine)
     statement = sa.text(sql_text(f"extract/{table}", dialect))
     params = window_params(table, period, dialect)
-    if table in ARROW_TABLES and dialect == "sqlite":
-        arrow = _arrow_columns(engine, statement, params, columns)
-        if arrow is not None:
-            codes = {name: coded for name, (_, coded) in zip(columns, arrow) if coded is not None}
-            return _text_frame(table, columns, [values for values, _ in arrow]), codes
     chunks: list[list[np.ndarray]] = [[] for _ in columns]
     pools: list[dict] = [{} for _ in columns]
     with engine.connect() as conn:
@@ -334,12 +357,26 @@ class ExtractedTable:
     row_digests: RowDigests | None = None  # validation's cache keys (None for a missing table)
 
 
-def extract_and_fingerprint(source_url: str, table: str, period: Period, cutoff: date | None) -> ExtractedTable:
+def extract_and_fingerprint(source_url: str, table: str, period: Period, cutoff: date | None, *,
+                            arrow: bool = False) -> ExtractedTable:
     """Read `table`'s window and fingerprint it: what one extraction task does, in its own thread or in a
-    worker process (a top-level function of a module without Prefect, so a spawned worker starts fast)."""
+    worker process (a top-level function of a module without Prefect, so a spawned worker starts fast).
+
+    `arrow`: read a large table of an SQLite file through Arrow (`_extract_through_arrow`); only for a
+    process that has the source open through nothing else. Should it fall back to sqlite3, the
+    connections are closed again, so that a later Arrow read in the process never meets them."""
     codes: dict[str, Codes] = {}
     try:
-        rows, codes = _extract(get_engine(source_url), table, period, cutoff)
+        read = _extract_through_arrow(source_url, table, period) if arrow else None
+        if read is None:
+            engine = get_engine(source_url)
+            try:
+                rows, codes = _extract(engine, table, period, cutoff)
+            finally:
+                if arrow:
+                    engine.dispose()
+        else:
+            rows, codes = read
     except MissingTable as missing:
         rows = missing
     return ExtractedTable(table, rows, *table_parts(table, rows, codes))

@@ -112,8 +112,9 @@ def start_worker() -> ProcessPoolExecutor:
 
 def extract_and_hold(source_url: str, table: str, period: Period, cutoff: date | None) -> ExtractedTable:
     """In a worker: extract and fingerprint `table` (kinerja.extract), keep the rows, return a HeldRows
-    in their place (a missing table is returned as is)."""
-    extracted = extract_and_fingerprint(source_url, table, period, cutoff)
+    in their place (a missing table is returned as is). The worker opens the source through nothing
+    else, so a large table of an SQLite file is read through Arrow (kinerja.extract)."""
+    extracted = extract_and_fingerprint(source_url, table, period, cutoff, arrow=True)
     if not isinstance(extracted.rows, pd.DataFrame):
         return extracted
     _rows[table] = extracted.rows

@@ -159,25 +159,41 @@ def test_row_hashes_are_pandas_hashes_for_repeating_and_unique_columns():
     assert text_hashes(ids)[-3] != text_hashes(ids)[-2]  # NULL is not the text "None"
 
 
-def _read_both(engine, table, period):
-    """`table`'s window read through Arrow (checked to be taken) and through sqlite3."""
-    from unittest import mock
+def _arrow_in_worker(url, table, period):
+    """In a spawned process, as kinerja.held's workers do: the Arrow read (None when it fell back) and
+    the whole extraction with its fingerprint."""
+    from kinerja.extract import _extract_through_arrow, extract_and_fingerprint
 
-    from kinerja import extract
+    return (_extract_through_arrow(url, table, period),
+            extract_and_fingerprint(url, table, period, None, arrow=True))
 
-    taken = []
-    arrow_columns = extract._arrow_columns
 
-    def spy(*args):
-        taken.append(arrow_columns(*args))
-        return taken[-1]
+def _arrow_missing_in_worker(url, table, period):
+    """In a spawned process: what the Arrow read raised (MissingTable), and the whole extraction."""
+    from kinerja.extract import _extract_through_arrow, extract_and_fingerprint
 
-    with mock.patch.object(extract, "_arrow_columns", spy):
-        arrow = extract_table(engine, table, period, None)
-    assert taken and taken[0] is not None, f"{table} was not read through Arrow"
-    with mock.patch.object(extract, "_arrow_columns", lambda *args: None):
-        sqlite3 = extract_table(engine, table, period, None)
-    return arrow, sqlite3
+    try:
+        _extract_through_arrow(url, table, period)
+    except MissingTable as raised:
+        return raised, extract_and_fingerprint(url, table, period, None, arrow=True)
+    return None, None
+
+
+@pytest.fixture(scope="module")
+def spawned():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as worker:
+        yield worker
+
+
+def _read_both(spawned, url, table, period):
+    """`table`'s window read through Arrow in a worker process (checked to be taken), and here through
+    sqlite3, and the extraction (with fingerprint) the worker made."""
+    arrow, extracted = spawned.submit(_arrow_in_worker, url, table, period).result()
+    assert arrow is not None, f"{table} was not read through Arrow"
+    return arrow[0], extract_table(db.get_engine(url), table, period, None), extracted
 
 
 def _same_frames(a, b):
@@ -187,12 +203,17 @@ def _same_frames(a, b):
         assert a[column].dtype == object and _texts(a[[column]]) <= {str, type(None)}
 
 
-def test_sqlite_large_tables_read_through_arrow_as_sqlite3_reads_them(tmp_path):
+def test_sqlite_large_tables_read_through_arrow_as_sqlite3_reads_them(tmp_path, spawned):
     """The Arrow reader of the large tables gives exactly the frame sqlite3 gives, for the values
     SQLite's loose typing allows: numbers in text columns (a REAL status), text in number columns,
-    NULL for more rows than the driver looks at to type a column, ids and free text, non-ASCII."""
-    engine = _source(f"sqlite:///{tmp_path}/loose.db")
-    attendance = [(NIP, f"2026-01-{d % 28 + 1:02d}", None, None, "TK") for d in range(3000)]  # NULL times first
+    NULL for more rows than the driver looks at to type a column, ids and free text, non-ASCII. The
+    fingerprint, which hashes a repeating column by its distinct values only, is that of the rows."""
+    from kinerja.fingerprint import table_parts
+
+    url = f"sqlite:///{tmp_path}/loose.db"
+    engine = _source(url)
+    attendance = [(f"1980{d % 40:014d}", f"2026-01-{d % 28 + 1:02d}", None, None, "TK")
+                  for d in range(3000)]  # NULL times first
     attendance += [(NIP, d, "07:30", 1630, s) for d, s in
                    [("abc", "HD"), (None, 1e300), ("2026-02-30", 3), (20260105, 2.5), ("2026-01-07", "é"),
                     ("2026-01-08", ""), ("2026-01-09", None)]]
@@ -205,27 +226,28 @@ def test_sqlite_large_tables_read_through_arrow_as_sqlite3_reads_them(tmp_path):
             + [("F-x", NIP, NIP, "self", "2026", "1", 3, 5, "baik sekali", "2026-01-05 10:00:00")])
     month, quarter = Period.month(2026, 1), Period.quarter(2026, 1)
     for table, period in [("attendance", month), ("activities", month), ("feedback", quarter)]:
-        arrow, sqlite3 = _read_both(engine, table, period)
+        arrow, sqlite3, extracted = _read_both(spawned, url, table, period)
         _same_frames(arrow, sqlite3)
-    arrow, _ = _read_both(engine, "attendance", month)
-    assert len(arrow) == 3007 and arrow["work_date"][0] is arrow["work_date"][28]  # repeats share one object
-    assert set(arrow["status"].iloc[3000:]) == {"HD", "1.0e+300", "3", "2.5", "é", "", None}
-    empty, _ = _read_both(engine, "activities", Period.month(2027, 1))
+        _same_frames(extracted.rows, sqlite3)
+        partitions, digests, row_digests = table_parts(table, sqlite3)
+        assert extracted.partitions.equals(partitions) and extracted.digests.equals(digests)
+        assert extracted.row_digests == row_digests
+        if table == "attendance":
+            assert len(arrow) == 3007 and arrow["work_date"][0] is arrow["work_date"][28]  # one object each
+            assert set(arrow["status"].iloc[3000:]) == {"HD", "1.0e+300", "3", "2.5", "é", "", None}
+    empty, _, _ = _read_both(spawned, url, "activities", Period.month(2027, 1))
     assert len(empty) == 0 and list(empty.columns) == list(SOURCE_COLUMNS["activities"])
 
 
-def test_fingerprint_of_a_table_read_through_arrow_is_that_of_its_rows(tmp_path):
-    """Extraction hashes a repeating column read through Arrow by its distinct values only; the
-    partition checksums, employee digests and validation keys are those of hashing every cell."""
-    from kinerja.extract import extract_and_fingerprint
-    from kinerja.fingerprint import table_parts
-
-    url = f"sqlite:///{tmp_path}/source.db"
+def test_arrow_reads_report_missing_tables_and_columns_as_sqlite3_does(tmp_path, spawned):
+    url = f"sqlite:///{tmp_path}/missing.db"
     engine = _source(url)
-    _insert(engine, "attendance", [(f"1980{n:014d}", f"2026-01-{d:02d}", "07:30" if d % 3 else None, "16:00",
-                                    "HD" if d % 5 else "S") for n in range(40) for d in range(1, 29)]
-            + [(None, "abc", None, None, None)])
-    extracted = extract_and_fingerprint(url, "attendance", Period.month(2026, 1), None)
-    partitions, digests, row_digests = table_parts("attendance", extracted.rows)
-    assert extracted.partitions.equals(partitions) and extracted.digests.equals(digests)
-    assert extracted.row_digests == row_digests
+    with engine.begin() as conn:
+        conn.execute(sa.text("drop table activities"))
+        conn.execute(sa.text("alter table feedback drop column comment"))
+    engine.dispose()
+    for table, missing in [("activities", ("activity_id", "nip", "activity_date", "indicator_id", "quantity",
+                                           "minutes", "status", "description")), ("feedback", ("comment",))]:
+        raised, extracted = spawned.submit(_arrow_missing_in_worker, url, table, Period.quarter(2026, 1)).result()
+        assert isinstance(raised, MissingTable) and raised.missing_columns == missing
+        assert isinstance(extracted.rows, MissingTable) and extracted.rows.missing_columns == missing
