@@ -261,6 +261,7 @@ def _extract_through_arrow(source_url: str, table: str, period: Period
         log.debug("converting %s's Arrow columns failed (%s); reading it through sqlite3", table, exc)
         return None
     codes = {name: coded for name, (_, coded) in zip(columns, out) if coded is not None}
+    pa.default_memory_pool().release_unused()
     return _text_frame(table, columns, [values for values, _ in out]), codes
 
 

@@ -24,6 +24,7 @@ from datetime import date
 
 import pandas as pd
 
+from kinerja import memory
 from kinerja.extract import ExtractedTable, extract_and_fingerprint
 from kinerja.fingerprint import RowDigests
 from kinerja.periods import Period
@@ -115,6 +116,7 @@ def extract_and_hold(source_url: str, table: str, period: Period, cutoff: date |
     in their place (a missing table is returned as is). The worker opens the source through nothing
     else, so a large table of an SQLite file is read through Arrow (kinerja.extract)."""
     extracted = extract_and_fingerprint(source_url, table, period, cutoff, arrow=True)
+    memory.release()  # the read's garbage (Arrow buffers, row hashes): about half the worker's heap
     if not isinstance(extracted.rows, pd.DataFrame):
         return extracted
     _rows[table] = extracted.rows
@@ -132,6 +134,7 @@ def validate_held(table: str, refs, policy, cache, rows_digests: RowDigests | No
     counted = getattr(cache, "hits", 0), getattr(cache, "misses", 0)  # the run's counts when it was sent
     verdict = validate_rows(table, rows, refs, policy, cache, rows_digests)
     verdict = replace(verdict, used=verdict.used.drop(columns=[c for c in unused if c in verdict.used.columns]))
+    memory.release()  # the partitions' copies, before the verdict is pickled
     return HeldVerdict(verdict, getattr(cache, "hits", 0) - counted[0], getattr(cache, "misses", 0) - counted[1],
                        months)
 

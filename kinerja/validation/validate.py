@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kinerja import held
+from kinerja import held, memory
 from kinerja.extract import FLOW_TABLES, OPTIONAL_TABLES, SOURCE_COLUMNS, MissingTable
 from kinerja.fingerprint import RowDigests
 from kinerja.periods import Period
@@ -268,6 +268,7 @@ def validate_rows(table: str, frame: pd.DataFrame, refs, policy, cache,
         else:  # stored for later runs; this run keeps the verdict it has instead of reading it back
             verdicts[label] = cache[key] = validate_table(table, part, refs, policy)
         del part
+        memory.trim()  # the partition's copies and batch: freed pages go back before the next one
     crossing = crossing_keys(table, verdicts)
     if len(crossing):  # ids used in several partitions: those partitions again, knowing them (rare)
         (key_col,) = KEYS[table]
