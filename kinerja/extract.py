@@ -169,7 +169,7 @@ def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
 
 #: A column's distinct values (object array) and each cell's position in them (`_objects`).
 Codes = tuple[np.ndarray, np.ndarray]
-#: Tables read through ADBC's SQLite driver when the source is an SQLite file (`_arrow_columns`).
+#: Tables read through ADBC's SQLite driver when the source is an SQLite file (`_extract_through_arrow`).
 ARROW_TABLES = frozenset({"attendance", "activities", "feedback"})
 _ARROW_SAMPLE = 100_000  # values of a column looked at to tell an identifier from a repeating value
 
