@@ -166,11 +166,12 @@ def _shared(values: np.ndarray, pool: dict) -> np.ndarray:
     return canonical[codes]
 
 
-
 #: A column's distinct values (object array) and each cell's position in them (`_objects`).
 Codes = tuple[np.ndarray, np.ndarray]
-#: Tables read through ADBC's SQLite driver when the source is an SQLite file (`_extract_through_arrow`).
-ARROW_TABLES = frozenset({"attendance", "activities", "feedback"})
+#: The tables that grow with employees x days: each is extracted by a worker process of its own
+#: (tasks/extract.py, kinerja.held), which reads it through Arrow from an SQLite file
+#: (`_extract_through_arrow`; their SQL casts every column to text, so both readers agree).
+LARGE_TABLES = frozenset({"attendance", "activities", "feedback"})
 _ARROW_SAMPLE = 100_000  # values of a column looked at to tell an identifier from a repeating value
 
 
@@ -217,7 +218,7 @@ def _extract_through_arrow(source_url: str, table: str, period: Period
     type changes within the result). A first row of empty texts fixes every column's type as text,
     since the driver infers a column's type from its first values; it is dropped again.
     """
-    path = _sqlite_file(source_url) if table in ARROW_TABLES else None
+    path = _sqlite_file(source_url) if table in LARGE_TABLES else None
     if path is None:
         return None
     try:

@@ -20,12 +20,10 @@ from prefect.cache_policies import NO_CACHE
 
 from kinerja import db, held
 from kinerja.context import RunContext
-from kinerja.extract import ExtractedTable, extract_and_fingerprint
+from kinerja.extract import LARGE_TABLES, ExtractedTable, extract_and_fingerprint
 from kinerja.fingerprint import InputFingerprint, combine_inputs
 from tasks.retry import RETRIES
 
-#: Tables worth a process of their own (they grow with employees x days).
-LARGE_TABLES = frozenset({"attendance", "activities", "feedback"})
 #: With `extract_processes` left to choose (None), sources of at least this many employees use processes:
 #: below it a table reads in well under a second and starting a process (about 2 s) would cost more.
 PROCESSES_FROM_EMPLOYEES = 2000
