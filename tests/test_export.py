@@ -70,3 +70,27 @@ def test_sheets_are_written_as_xlsxwriter_writes_them(tmp_path):
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == tuple(frames["employee_scores"].columns) and len(rows) == n + 1
     assert rows[2][1] == " leading" and rows[3][1] == "trailing " and rows[14][1] == "<r>rich</r>"
+
+
+def test_a_failed_workbook_leaves_nothing_behind(tmp_path, monkeypatch):
+    """The workbook takes its name only once its rows are in: a failure while they are written leaves
+    neither a workbook without rows nor a temporary file in the report directory."""
+    import pytest
+
+    from reports import export
+
+    frames = {"employee_scores": pd.DataFrame({"nip": ["1", "2"], "nilai": [90.0, 80.5]})}
+
+    def broken(frame):
+        yield '<row r="2">'
+        raise OSError("disk full")
+
+    monkeypatch.setattr(export, "_sheet_rows", broken)
+    with pytest.raises(OSError, match="disk full"):
+        write_xlsx(frames, tmp_path / "results.xlsx")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    assert write_xlsx(frames, tmp_path / "results.xlsx") == tmp_path / "results.xlsx"
+    assert [p.name for p in tmp_path.iterdir()] == ["results.xlsx"]
+    with zipfile.ZipFile(tmp_path / "results.xlsx") as book:
+        assert "<v>80.5</v>" in book.read("xl/worksheets/sheet1.xml").decode()
