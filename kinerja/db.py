@@ -220,20 +220,27 @@ def _db_values(column: "Any") -> list:
     return values
 
 
+def compile_bound(statement: "sa.TextClause", dialect: Any, params: dict[str, Any]) -> tuple[str, Any]:
+    """`statement` compiled for `dialect`, and its parameters as that dialect's DBAPI takes them (a
+    tuple in placeholder order for positional styles): values stay bound, never formatted into the text."""
+    compiled = statement.compile(dialect=dialect)
+    bound = compiled.construct_params(params)
+    args = tuple(bound[name] for name in compiled.positiontup) if compiled.positional else bound
+    return str(compiled), args
+
+
 def stream_rows(conn: Connection, statement: "sa.TextClause", params: dict[str, Any], chunk_rows: int,
                 *, server_side: bool = False):
     """Plain DBAPI row tuples of `statement` in chunks (SQLAlchemy Row objects would double the cost
     of a large read). SQLAlchemy compiles the statement for the connection's dialect, so values are
     bound parameters, never formatted into the text. `server_side` streams through a named cursor on
     PostgreSQL instead of buffering the whole result in the client."""
-    compiled = statement.compile(dialect=conn.dialect)
-    bound = compiled.construct_params(params)
-    args = tuple(bound[name] for name in compiled.positiontup) if compiled.positional else bound
+    sql, args = compile_bound(statement, conn.dialect, params)
     dbapi = conn.connection.driver_connection
     named = server_side and conn.dialect.name == "postgresql"
     cursor = dbapi.cursor(name="kinerja_stream") if named else dbapi.cursor()
     try:
-        cursor.execute(str(compiled), args)
+        cursor.execute(sql, args)
         while True:
             rows = cursor.fetchmany(chunk_rows)
             if not rows:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import Engine
 
-from kinerja.db import dialect_of, get_engine, normalise_url, sql_text, stream_rows
+from kinerja.db import compile_bound, dialect_of, get_engine, normalise_url, sql_text, stream_rows
 from kinerja.fingerprint import RowDigests, table_parts
 from kinerja.periods import KIND_OF_FLOW, Period
 
@@ -228,12 +228,11 @@ def _extract_through_arrow(source_url: str, table: str, period: Period
     except ImportError:
         return None
     columns = list(SOURCE_COLUMNS[table])
-    compiled = sa.text(sql_text(f"extract/{table}", "sqlite")).compile(dialect=sqlite_dialect())
-    bound = compiled.construct_params(window_params(table, period, "sqlite"))
-    args = tuple(bound[name] for name in compiled.positiontup or ())
+    window, args = compile_bound(sa.text(sql_text(f"extract/{table}", "sqlite")), sqlite_dialect(),
+                                 window_params(table, period, "sqlite"))
     typed_first = ", ".join(f"'' as {c}" for c in columns)
     sql = (f"select 0 as k_first, {typed_first} union all "
-           f"select 1, {', '.join('q.' + c for c in columns)} from ({compiled}) as q")
+           f"select 1, {', '.join('q.' + c for c in columns)} from ({window}) as q")
     uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
     try:
         with adbc.connect(uri) as conn, conn.cursor() as cursor:
