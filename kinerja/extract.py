@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.engine import Engine
 
+from kinerja import memory
 from kinerja.db import compile_bound, dialect_of, get_engine, normalise_url, sql_text, stream_rows
 from kinerja.fingerprint import RowDigests, table_parts
 from kinerja.periods import KIND_OF_FLOW, Period
@@ -173,23 +174,53 @@ Codes = tuple[np.ndarray, np.ndarray]
 #: (`_extract_through_arrow`; their SQL casts every column to text, so both readers agree).
 LARGE_TABLES = frozenset({"attendance", "activities", "feedback"})
 _ARROW_SAMPLE = 100_000  # values of a column looked at to tell an identifier from a repeating value
+_ARROW_BATCH = 100_000  # rows per Arrow batch of the driver (its default, 1,024, costs Python work per batch)
+_BATCH_ROWS = "adbc.sqlite.query.batch_rows"
 
 
-def _objects(values: "pa.ChunkedArray") -> tuple[np.ndarray, Codes | None]:
-    """An Arrow text column as an object array of `str`/None, one object per distinct value when the
-    values repeat (as `_shared` does for rows read by sqlite3), one per cell for identifiers and text.
-    For repeating values also their codes (distinct values, position of each cell's value), with which
-    the fingerprint hashes the distinct values only."""
-    import pyarrow.compute as pc
+class _ColumnReader:
+    """One Arrow text column read batch by batch into an object array of `str`/None: one object per
+    distinct value when the values repeat (as `_shared` does for rows read by sqlite3), one per cell for
+    identifiers and text, told apart on the first batch. For repeating values also their codes (distinct
+    values, position of each cell's value), with which the fingerprint hashes the distinct values only.
 
-    sample = values.slice(0, _ARROW_SAMPLE)
-    if len(values) >= 1000 and pc.count_distinct(sample).as_py() > len(sample) // 2:
-        return values.to_numpy(zero_copy_only=False), None
-    encoded = values.dictionary_encode().combine_chunks()
-    canonical = np.empty(len(encoded.dictionary) + 1, dtype=object)  # the last slot (null) stays None
-    canonical[:-1] = encoded.dictionary.to_numpy(zero_copy_only=False)
-    positions = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
-    return canonical[positions], (canonical, positions)
+    Converting each batch as it arrives keeps one batch of Arrow text in memory instead of the whole
+    result: the driver frees a batch's buffers only when every column of it is dropped."""
+
+    def __init__(self) -> None:
+        self.unique: bool | None = None
+        self.parts: list[np.ndarray] = []
+        self.pool: dict[str, int] = {}  # repeating values: each distinct value's code, in order seen
+
+    def add(self, values: "pa.Array") -> None:
+        import pyarrow.compute as pc
+
+        if self.unique is None:
+            sample = values.slice(0, _ARROW_SAMPLE)
+            self.unique = len(values) >= 1000 and pc.count_distinct(sample).as_py() > len(sample) // 2
+        if self.unique:
+            self.parts.append(values.to_numpy(zero_copy_only=False))
+            return
+        encoded = values.dictionary_encode()
+        pool = self.pool
+        lookup = np.fromiter((pool.setdefault(v, len(pool)) for v in encoded.dictionary.to_pylist()),
+                             dtype=np.int32, count=len(encoded.dictionary))
+        indices = encoded.indices.fill_null(-1).to_numpy()
+        if not len(lookup):  # a batch of NULLs only
+            self.parts.append(np.full(len(indices), -1, dtype=np.int32))
+            return
+        self.parts.append(np.where(indices >= 0, lookup[np.maximum(indices, 0)], -1).astype(np.int32))
+
+    def finish(self) -> tuple[np.ndarray, Codes | None]:
+        parts, self.parts = self.parts, []
+        if self.unique:
+            return (parts[0] if len(parts) == 1 else np.concatenate(parts)), None
+        canonical = np.empty(len(self.pool) + 1, dtype=object)  # the last slot (null) stays None
+        canonical[:-1] = list(self.pool)
+        positions = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        del parts
+        positions[positions < 0] = len(self.pool)
+        return canonical[positions], (canonical, positions)
 
 
 def _sqlite_file(source_url: str) -> str | None:
@@ -234,33 +265,47 @@ def _extract_through_arrow(source_url: str, table: str, period: Period
     sql = (f"select 0 as k_first, {typed_first} union all "
            f"select 1, {', '.join('q.' + c for c in columns)} from ({window}) as q")
     uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    readers = [_ColumnReader() for _ in columns]
+    read = 0
     try:
         with adbc.connect(uri) as conn, conn.cursor() as cursor:
             cursor.execute("select name from pragma_table_info(?)", (table,))
             present = {str(name).lower() for name in cursor.fetch_arrow_table().column(0).to_pylist()}
             if present and not set(columns) - present:
+                cursor.adbc_statement.set_options(**{_BATCH_ROWS: str(_ARROW_BATCH)})
                 cursor.execute(sql, args)
-                result = cursor.fetch_arrow_table()
+                for batch in cursor.fetch_record_batch():
+                    first, *arrays = batch.columns
+                    if any(not pa.types.is_string(a.type) and not pa.types.is_large_string(a.type)
+                           for a in arrays):
+                        return None
+                    skip = 0
+                    if read == 0:  # the row of empty texts that fixed the types
+                        if not len(first) or first[0].as_py() != 0:
+                            return None
+                        skip = 1
+                    if pc.sum(first.slice(skip)).as_py() not in (None, len(first) - skip):
+                        return None
+                    for reader, values in zip(readers, arrays):
+                        values = values.slice(skip)
+                        values.validate(full=True)  # text that is not UTF-8 fails here, not as mangled strings
+                        reader.add(values)
+                    read += len(first)
+                    del batch, first, arrays, values
+    except (pa.ArrowException, UnicodeDecodeError) as exc:
+        log.debug("converting %s's Arrow columns failed (%s); reading it through sqlite3", table, exc)
+        return None
     except Exception as exc:  # the driver's errors name a column number and a type, never a value
         log.debug("reading %s through Arrow failed (%s); reading it through sqlite3", table, exc)
         return None
     if not _columns_present(table, present):  # an absent or incomplete table: as _extract reports it
         return empty_frame(table), {}
-    first, *arrays = result.columns
-    if (any(not pa.types.is_string(a.type) and not pa.types.is_large_string(a.type) for a in arrays)
-            or first[0].as_py() != 0 or pc.sum(first).as_py() != len(result) - 1):
+    if read == 0:
         return None
-    del result, first
-    out = []
-    try:
-        while arrays:  # one column at a time, each column's Arrow buffers freed once it is converted
-            values = arrays.pop(0).slice(1)
-            values.validate(full=True)  # text that is not UTF-8 fails here, not as mangled strings
-            out.append(_objects(values))
-    except (pa.ArrowException, UnicodeDecodeError) as exc:
-        log.debug("converting %s's Arrow columns failed (%s); reading it through sqlite3", table, exc)
-        return None
+    out = [reader.finish() for reader in readers]
+    del readers
     codes = {name: coded for name, (_, coded) in zip(columns, out) if coded is not None}
+    memory.trim()
     pa.default_memory_pool().release_unused()
     return _text_frame(table, columns, [values for values, _ in out]), codes
 

@@ -1,4 +1,5 @@
 """Extraction: the run's window, every column as text, chunked reads, missing tables (seam 1)."""
+import itertools
 from datetime import date
 
 import pytest
@@ -159,11 +160,13 @@ def test_row_hashes_are_pandas_hashes_for_repeating_and_unique_columns():
     assert text_hashes(ids)[-3] != text_hashes(ids)[-2]  # NULL is not the text "None"
 
 
-def _arrow_in_worker(url, table, period):
+def _arrow_in_worker(url, table, period, batch=None):
     """In a spawned process, as kinerja.held's workers do: the Arrow read (None when it fell back) and
-    the whole extraction with its fingerprint."""
+    the whole extraction with its fingerprint; `batch`: rows per Arrow batch instead of the default."""
+    from kinerja import extract
     from kinerja.extract import _extract_through_arrow, extract_and_fingerprint
 
+    extract._ARROW_BATCH = batch or _DEFAULT_ARROW_BATCH
     return (_extract_through_arrow(url, table, period),
             extract_and_fingerprint(url, table, period, None, arrow=True))
 
@@ -188,10 +191,13 @@ def spawned():
         yield worker
 
 
-def _read_both(spawned, url, table, period):
+_DEFAULT_ARROW_BATCH = __import__("kinerja.extract").extract._ARROW_BATCH
+
+
+def _read_both(spawned, url, table, period, batch=None):
     """`table`'s window read through Arrow in a worker process (checked to be taken), and here through
     sqlite3, and the extraction (with fingerprint) the worker made."""
-    arrow, extracted = spawned.submit(_arrow_in_worker, url, table, period).result()
+    arrow, extracted = spawned.submit(_arrow_in_worker, url, table, period, batch).result()
     assert arrow is not None, f"{table} was not read through Arrow"
     return arrow[0], extract_table(db.get_engine(url), table, period, None), extracted
 
@@ -225,8 +231,11 @@ def test_sqlite_large_tables_read_through_arrow_as_sqlite3_reads_them(tmp_path, 
                                  for i, score in enumerate([4] * 2000 + [4.5, "empat", None])]
             + [("F-x", NIP, NIP, "self", "2026", "1", 3, 5, "baik sekali", "2026-01-05 10:00:00")])
     month, quarter = Period.month(2026, 1), Period.quarter(2026, 1)
-    for table, period in [("attendance", month), ("activities", month), ("feedback", quarter)]:
-        arrow, sqlite3, extracted = _read_both(spawned, url, table, period)
+    # Batches of 700 rows: a table arrives in several, converted one by one (their NULL-only columns,
+    # values first seen in a later batch); the frame and fingerprint are those of one batch.
+    for (table, period), batch in itertools.product(
+            [("attendance", month), ("activities", month), ("feedback", quarter)], [None, 700]):
+        arrow, sqlite3, extracted = _read_both(spawned, url, table, period, batch)
         _same_frames(arrow, sqlite3)
         _same_frames(extracted.rows, sqlite3)
         partitions, digests, row_digests = table_parts(table, sqlite3)
