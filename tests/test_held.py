@@ -130,3 +130,40 @@ def test_a_run_that_stops_while_a_worker_validates_exits_at_once(city, tmp_path)
     # Killed, not waited for: the validation ends with the worker's death, not with a verdict.
     assert done.returncode == 0 and "released: BrokenProcessPool" in done.stdout, done.stderr[-2000:]
     assert time.monotonic() - started < 60
+
+
+def test_a_worker_asked_again_reads_its_rows_again_and_refuses_changed_ones(city, tmp_path):
+    """A worker drops its raw rows once it has judged them. Asked again with other keys (the referenced
+    keys changed after the early start) it reads the table again and gives the verdict validation gives
+    here for those keys; if the source changed meanwhile, it refuses (SourceChanged) instead of judging
+    rows the run did not fingerprint."""
+    import sqlalchemy as sa
+
+    from kinerja import db
+    from kinerja.validation.validate import validate_rows
+
+    url, period, cutoff = city.copy(), Period.month(YEAR, 3), date(YEAR, 3, 31)
+    here = extract_and_fingerprint(url, "attendance", period, cutoff)
+    nips = pd.Index(sorted(set(here.rows["nip"].dropna())), dtype=object)
+    refs_all, refs_half = {"employees": nips}, {"employees": nips[::2]}
+    worker = held.start_worker()
+    extracted = worker.submit(held.extract_and_hold, url, "attendance", period, cutoff).result()
+    rows = extracted.rows.bind(worker)
+    cache = VerdictCache(tmp_path / "cache")
+    first = rows.validate(refs_all, POLICY, cache, extracted.row_digests).result().verdict
+    again = rows.validate(refs_half, POLICY, cache, extracted.row_digests).result().verdict
+    for verdict, refs in [(first, refs_all), (again, refs_half)]:
+        own_cache = VerdictCache(tmp_path / f"here{len(refs['employees'])}")
+        expected = validate_rows("attendance", here.rows, refs, POLICY, own_cache, here.row_digests)
+        pd.testing.assert_frame_equal(verdict.used, expected.used)
+        pd.testing.assert_frame_equal(verdict.quarantine, expected.quarantine)
+    assert len(again.used) < len(first.used)  # the other keys were applied, not the first verdict reused
+
+    engine = db.get_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("delete from attendance where nip = :nip and work_date = :day"),
+                     {"nip": here.rows["nip"].iloc[0], "day": here.rows["work_date"].iloc[0]})
+    engine.dispose()
+    changed = rows.validate({"employees": nips[1::2]}, POLICY, cache, extracted.row_digests)
+    assert isinstance(changed.exception(timeout=120), held.SourceChanged)
+    rows.release()

@@ -246,12 +246,16 @@ def _from_worker(future: "Future[held.HeldVerdict]", cache) -> held.HeldVerdict:
 
 
 def validate_rows(table: str, frame: pd.DataFrame, refs, policy, cache,
-                  digests: RowDigests | None = None) -> TableVerdict:
+                  digests: RowDigests | None = None, unused: tuple[str, ...] = ()) -> TableVerdict:
     """The table's verdict from its partitions' verdicts (core.partition_table), each looked up in
     `cache` by content or validated and stored; without a cache, the whole table at once. `digests`
-    are the frame's RowDigests from extraction (the content part of the keys), if known."""
+    are the frame's RowDigests from extraction (the content part of the keys), if known; `unused`
+    columns are left out of the verdict's used rows (the cache keeps them).
+
+    Once every partition is judged this function lets go of `frame` before it combines the verdicts: a
+    caller that passes its only reference (kinerja.held's workers) has the raw rows freed by then."""
     if cache is None:
-        return validate_table(table, frame, refs, policy)
+        return _without_used(validate_table(table, frame, refs, policy), unused)
     frame = normalise_raw(table, frame)
     positions = partition_positions(table, frame) or {WHOLE: None}
     whole = len(positions) == 1  # one partition holds the frame's rows in their order
@@ -276,7 +280,17 @@ def validate_rows(table: str, frame: pd.DataFrame, refs, policy, cache,
             part = rows_of(label)
             if part[key_col].isin(crossing).any():
                 verdicts[label] = validate_table(table, part, refs, policy, crossing=crossing)
-    return combine_verdicts(list(verdicts.values()))
+    part = None
+    del frame  # judged: the raw rows go now, unless the caller keeps them
+    memory.trim()
+    parts = []
+    for label in list(verdicts):  # each partition's verdict without the unused columns, one at a time
+        parts.append(_without_used(verdicts.pop(label), unused))
+    return combine_verdicts(parts)
+
+
+def _without_used(verdict: TableVerdict, unused: tuple[str, ...]) -> TableVerdict:
+    return replace(verdict, used=_without(verdict.used, unused)) if unused else verdict
 
 
 def _rows_digest(digests: RowDigests | None, label: str, whole: bool) -> str | None:
