@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from kinerja import db
+from kinerja.extract import _ARROW_BATCH as _DEFAULT_ARROW_BATCH
 from kinerja.extract import SOURCE_COLUMNS, MissingTable, extract_table, extract_tables
 from kinerja.periods import Period
 
@@ -189,9 +190,6 @@ def spawned():
 
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as worker:
         yield worker
-
-
-_DEFAULT_ARROW_BATCH = __import__("kinerja.extract").extract._ARROW_BATCH
 
 
 def _read_both(spawned, url, table, period, batch=None):

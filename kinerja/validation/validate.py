@@ -283,10 +283,8 @@ def validate_rows(table: str, frame: pd.DataFrame, refs, policy, cache,
     part = None
     del frame  # judged: the raw rows go now, unless the caller keeps them
     memory.trim()
-    parts = []
-    for label in list(verdicts):  # each partition's verdict without the unused columns, one at a time
-        parts.append(_without_used(verdicts.pop(label), unused))
-    return combine_verdicts(parts)
+    # Each partition's verdict without the unused columns, its full one let go as the next is taken.
+    return combine_verdicts([_without_used(verdicts.pop(label), unused) for label in list(verdicts)])
 
 
 def _without_used(verdict: TableVerdict, unused: tuple[str, ...]) -> TableVerdict:
