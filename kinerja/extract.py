@@ -8,6 +8,7 @@ column does not parse as a date (or year) is extracted anyway so that validation
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import urllib.parse
@@ -203,13 +204,10 @@ class _ColumnReader:
             return
         encoded = values.dictionary_encode()
         pool = self.pool
-        lookup = np.fromiter((pool.setdefault(v, len(pool)) for v in encoded.dictionary.to_pylist()),
-                             dtype=np.int32, count=len(encoded.dictionary))
-        indices = encoded.indices.fill_null(-1).to_numpy()
-        if not len(lookup):  # a batch of NULLs only
-            self.parts.append(np.full(len(indices), -1, dtype=np.int32))
-            return
-        self.parts.append(np.where(indices >= 0, lookup[np.maximum(indices, 0)], -1).astype(np.int32))
+        # The batch's codes in the pool, and -1 last: a NULL's index (-1) picks it, even in a batch of NULLs.
+        lookup = np.fromiter(itertools.chain((pool.setdefault(v, len(pool)) for v in encoded.dictionary.to_pylist()),
+                                             [-1]), dtype=np.int32, count=len(encoded.dictionary) + 1)
+        self.parts.append(lookup[encoded.indices.fill_null(-1).to_numpy()])
 
     def finish(self) -> tuple[np.ndarray, Codes | None]:
         parts, self.parts = self.parts, []
