@@ -6,7 +6,9 @@ one home of those formulas) and writes them to the warehouse; reports read those
 """
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -135,6 +137,56 @@ def data_quality_summary(dq: pd.DataFrame, quarantine: pd.DataFrame, examples: i
         "warnings": [f for f in findings if f["severity"] == "warning"],
         "critical": [f for f in findings if f["severity"] == "critical"],
     }
+
+
+#: Where a quarantined row says whose data it is: its own unit column, else the employee it belongs to.
+UNIT_COLUMN = {"units": "unit_code", "assignments": "unit_code", "indicators": "unit_code",
+               "survey_responses": "unit_code"}
+NIP_COLUMN = {"employees": "nip", "assignments": "nip", "attendance": "nip", "targets": "nip",
+              "activities": "nip", "feedback": "ratee_nip"}
+
+
+def quarantine_units(quarantine: pd.DataFrame, unit_of_nip: Mapping[str, str | None]) -> pd.Series:
+    """The unit each quarantined row belongs to (None when it cannot be told), aligned with `quarantine`.
+
+    A row of a table with a unit column (a survey response, an assignment) belongs to that unit; any
+    other row to the unit of the employee it is about (`nip`, or `ratee_nip` for feedback) in this run.
+    The row is read from `row_json`, the source row as extracted; a row whose employee the run does not
+    know (an unknown NIP is itself a finding) stays with the organisation only.
+    """
+    units: list[str | None] = []
+    for table, row_json in zip(quarantine["source_table"], quarantine["row_json"]):
+        try:
+            row = json.loads(row_json) if isinstance(row_json, str) else None
+        except ValueError:
+            row = None
+        unit = None
+        if isinstance(row, dict):
+            own = row.get(UNIT_COLUMN.get(table, ""))
+            nip = row.get(NIP_COLUMN.get(table, ""))
+            unit = own if isinstance(own, str) and own else unit_of_nip.get(nip) if isinstance(nip, str) else None
+        units.append(unit)
+    return pd.Series(units, index=quarantine.index, dtype=object)
+
+
+def unit_findings(quarantine: pd.DataFrame, unit_of_nip: Mapping[str, str | None],
+                  examples: int = 3) -> dict[str, list[dict]]:
+    """Per unit, its quarantined rows by table and check: what a unit head must have corrected.
+
+    Each finding: table, check, quarantined (rows), examples (row keys) and details, like the
+    organisation's findings of `data_quality_summary`; units without quarantined rows are absent.
+    """
+    if quarantine.empty:
+        return {}
+    located = quarantine.assign(unit_code=quarantine_units(quarantine, unit_of_nip))
+    located = located[located["unit_code"].notna()]
+    out: dict[str, list[dict]] = {}
+    for (unit, table, check), keys in located.groupby(["unit_code", "source_table", "check_name"], sort=True):
+        out.setdefault(unit, []).append({
+            "table": table, "check": check, "quarantined": int(len(keys)),
+            "examples": _examples(keys, examples),
+            "details": [d for d in keys["detail"].dropna().unique()[:examples]]})
+    return out
 
 
 # --- revisions ------------------------------------------------------------------------------------

@@ -287,7 +287,7 @@ def _comparison_runs(engine: Engine, data: RunData) -> list[tuple[str, Period, R
 
 
 def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons, dq: dict,
-                 units_of: dict | None = None) -> dict:
+                 units_of: dict | None = None, unit_findings: list[dict] | None = None) -> dict:
     am, us, alerts = data["attendance_monthly"], data["unit_scores"], data["discipline_alerts"]
     is_org = unit is None
     am_s = am if is_org else am[am["unit_code"] == unit]
@@ -359,6 +359,8 @@ def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons
         recs.append(text("rec_unknown", lang) % fmt.integer(recap["unknown_days"], lang))
     if is_org and dq["quarantined"]:
         recs.append(text("rec_dq", lang) % fmt.integer(dq["quarantined"], lang))
+    if unit_findings:
+        recs.append(text("rec_dq_unit", lang) % fmt.integer(sum(f["quarantined"] for f in unit_findings), lang))
     if not recs:
         recs.append(text("rec_none", lang))
 
@@ -371,6 +373,7 @@ def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons
     return {"is_org": is_org, "heading": scope_name, "summary_text": summary, "recap": recap, "ikm": ikm,
             "unit_rows": unit_rows, "employee_rows": employee_rows, "alerts": alert_rows, "new_alerts": new_alerts,
             "comparison": comparison, "recommendations": recs, "activity": _activity_volume(data, unit, lang),
+            "unit_findings": None if is_org else unit_findings or [],
             "signature": None if is_org else _signature(data, scope_name, lang)}
 
 
@@ -443,7 +446,7 @@ def _run_lookups(data: RunData, flags: dict, lang: str) -> _RunLookups:
 
 
 def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict, flags: dict,
-                   lookups: _RunLookups | None = None) -> dict:
+                   lookups: _RunLookups | None = None, unit_findings: list[dict] | None = None) -> dict:
     env = environment(lang)
     lookups = lookups or _run_lookups(data, flags, lang)
     es, us, am = data["employee_scores"], data["unit_scores"], data["attendance_monthly"]
@@ -530,6 +533,7 @@ def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict,
         "chart_ikm": charts.ikm_bars(env, ikm_rows, lang, text("ikm_by_unit", lang)) if is_org and ikm_rows else None,
         "employee_rows": employee_rows, "awards": awards, "training": training, "cal_units": cal_units,
         "cal_supervisors": cal_sup, "cal_self": cal_self,
+        "unit_findings": None if is_org else unit_findings or [],
         "signature": None if is_org else _signature(data, scope_name, lang),
     }
 
@@ -886,12 +890,16 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
     if monthly:
         comparisons = _comparison_runs(engine, data)
         units_of = analysis.unit_of_nip(data["attendance_monthly"])
-        build = lambda unit: _monthly_doc(data, policy, lang, unit, comparisons, dq, units_of)  # noqa: E731
+        findings = analysis.unit_findings(data["quarantine"], units_of)  # each unit's own quarantined rows
+        build = lambda unit: _monthly_doc(data, policy, lang, unit, comparisons, dq, units_of,  # noqa: E731
+                                          findings.get(unit))
         template = "monthly.html.j2"
     else:
         flags = appraisal_flags(data)
         lookups = _run_lookups(data, flags, lang)
-        build = lambda unit: _appraisal_doc(data, policy, lang, unit, dq, flags, lookups)  # noqa: E731
+        findings = analysis.unit_findings(data["quarantine"], lookups.units_of)
+        build = lambda unit: _appraisal_doc(data, policy, lang, unit, dq, flags, lookups,  # noqa: E731
+                                            findings.get(unit))
         template = "appraisal.html.j2"
     org_doc = build(None)
     unit_docs = [(code, name, build(code)) for code, name in units]

@@ -14,6 +14,7 @@ so the score card falls back to the indicator id.
 """
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime
 
@@ -272,6 +273,12 @@ RUN_COLS = ["run_id", "flow", "period", "policy_version", "policy_hash", "source
             "started_at", "finished_at", "status", "published", "previous_run_id", "reason"]
 
 
+def _attendance_json(nip: str, day: str, check_in: str | None, status: str) -> str:
+    """A quarantined attendance row as validation records it: the source row's columns as extracted."""
+    return json.dumps({"nip": nip, "work_date": day, "check_in": check_in, "check_out": "16:05:00",
+                       "status": status})
+
+
 def build_warehouse(engine) -> dict:
     """Create the warehouse schema in `engine` and insert the fixture; returns facts the tests check."""
     db.create_schema(engine, "warehouse")
@@ -340,12 +347,13 @@ def build_warehouse(engine) -> dict:
     quarantine_nip = people[3]["nip"]
     quarantine = [
         (MONTHLY_RUN, "attendance", f"{quarantine_nip}|2026-03-05", "duplicate_conflicting",
-         "baris ganda dengan isi berbeda", "{}"),
+         "baris ganda dengan isi berbeda", _attendance_json(quarantine_nip, "2026-03-05", "07:20:00", "HD")),
         (MONTHLY_RUN, "attendance", f"{quarantine_nip}|2026-03-05", "duplicate_conflicting",
-         "baris ganda dengan isi berbeda", "{}"),
+         "baris ganda dengan isi berbeda", _attendance_json(quarantine_nip, "2026-03-05", "07:45:00", "HD")),
         (MONTHLY_RUN, "attendance", f"{people[7]['nip']}|2026-03-09", "unknown_status",
-         "status 'XX' bukan kode yang dikenal", '{"status": "XX"}'),
-        (Q_RUN, "feedback", "FB-000917", "unknown_nip", "ratee_nip tidak dikenal", "{}"),
+         "status 'XX' bukan kode yang dikenal", _attendance_json(people[7]["nip"], "2026-03-09", None, "XX")),
+        (Q_RUN, "feedback", "FB-000917", "unknown_nip", "ratee_nip tidak dikenal",
+         '{"feedback_id": "FB-000917", "ratee_nip": "199901012020121099", "rater_type": "peer"}'),
         (BLOCKED_RUN, "employees", "", "missing_table", "tabel employees tidak ada", None),
     ]
     dq = [

@@ -4,6 +4,7 @@ Rendering runs on SQLite and PostgreSQL; the content checks share one SQLite ren
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -12,13 +13,14 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 import reports
 from kinerja import db
 from kinerja.policy import load_policy
-from reports import charts, fmt
+from reports import analysis, charts, fmt
 from reports.render import environment
 from tests.report_fixtures import (BLOCKED_RUN, FORMULA_COMMENT, MONTHLY_RUN, PREV_MONTH_RUN, Q_RUN,
                                    SCRIPT_COMMENT, build_warehouse)
@@ -314,6 +316,52 @@ def test_monthly_report_reads_like_an_lkjip_chapter(site):
                          r"<td class=\"n\">120,00</td><td class=\"n\">150,00</td><td class=\"n\">80,00%</td>", page)
     other = (run_dir / "unit" / "DISDUK.html").read_text("utf-8")
     assert re.search(r"Volume kegiatan terhadap target bulan ini</h3>\s*<p class=\"muted\">tidak tersedia", other)
+
+
+def test_each_unit_report_lists_its_own_quarantined_rows(site):
+    """A unit head sees the rows of their own employees that were rejected (by the NIP in the quarantined
+    row), not another unit's; rows of an unknown NIP stay in the organisation's summary only."""
+    by_nip, nip = site["facts"]["by_nip"], site["facts"]["quarantine_nip"]
+    run_dir = site["out"] / "2026-03" / MONTHLY_RUN
+    own = by_nip[nip]["unit"]
+    seventh = site["facts"]["people"][7]
+    pages = {code: (run_dir / "unit" / f"{code}.html").read_text("utf-8")
+             for code in ("DISDUK", "DISHUB", "PKM-01", "KEC-TGH")}
+    for code, page in pages.items():
+        section = page[page.index("Data pegawai unit ini"):page.index("Seluruh organisasi")]
+        expected = {k: v for k, v in {f"{nip}|2026-03-05": own, f"{seventh['nip']}|2026-03-09": seventh["unit"]}.items()
+                    if v == code}
+        for key in (f"{nip}|2026-03-05", f"{seventh['nip']}|2026-03-09"):
+            assert (key in section) == (key in expected), (code, key)
+        if expected:
+            rows = 2 * (own == code) + (seventh["unit"] == code)
+            assert f"{rows} baris data pegawai atau unit ini ditolak" in section
+            assert f"Perbaiki {rows} baris data unit ini" in page  # and it is a recommendation
+        else:
+            assert "Tidak ada baris data pegawai atau unit ini yang ditolak." in section
+    q_unit = (site["out"] / "2026-Q1" / Q_RUN / "unit" / "PKM-01.html").read_text("utf-8")
+    assert "FB-000917" not in q_unit[q_unit.index("Data pegawai unit ini"):q_unit.index("Seluruh organisasi")]
+    assert "FB-000917" in q_unit[q_unit.index("Seluruh organisasi"):]  # the organisation's findings follow
+
+
+def test_a_quarantined_row_belongs_to_its_own_unit_or_its_employees():
+    rows = [("survey_responses", {"response_id": "R1", "unit_code": "DISHUB"}),
+            ("assignments", {"nip": "A", "unit_code": "PKM-01"}),  # the assignment's unit, not the person's
+            ("feedback", {"ratee_nip": "A", "rater_id": "B"}),
+            ("attendance", {"nip": "B", "work_date": "2026-03-02"}),
+            ("attendance", {"nip": "UNKNOWN"}),
+            ("employees", {"nip": None}),
+            ("activities", "not json"),
+            ("units", {"unit_code": ""})]
+    quarantine = pd.DataFrame({"source_table": [t for t, _ in rows],
+                               "row_json": [r if isinstance(r, str) else json.dumps(r) for _, r in rows],
+                               "row_key": [f"k{i}" for i in range(len(rows))], "check_name": "c", "detail": None})
+    units = analysis.quarantine_units(quarantine, {"A": "DISDUK", "B": "DISHUB"})
+    assert units.tolist() == ["DISHUB", "PKM-01", "DISDUK", "DISHUB", None, None, None, None]
+    found = analysis.unit_findings(quarantine, {"A": "DISDUK", "B": "DISHUB"})
+    assert {u: [(f["table"], f["quarantined"], f["examples"]) for f in fs] for u, fs in found.items()} == {
+        "DISDUK": [("feedback", 1, ["k2"])], "DISHUB": [("attendance", 1, ["k3"]), ("survey_responses", 1, ["k0"])],
+        "PKM-01": [("assignments", 1, ["k1"])]}
 
 
 def test_appraisal_report_has_units_chart_awards_and_training(site):
