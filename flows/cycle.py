@@ -6,6 +6,7 @@ process (the lock, the `runs` row) is `open_run`/`close_run`; every step is a ta
 """
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 from prefect import flow, get_run_logger
@@ -157,9 +158,33 @@ def run_period(flow_name: str, period: Period, settings: RunSettings | None, rea
     return _final(outcome)
 
 
+#: The Outcome each flow run of this process ended with, by flow run id, until `outcome_of` takes it.
+_outcomes: dict[str, Outcome] = {}
+_outcomes_lock = threading.Lock()
+
+
+def outcome_of(state) -> Outcome | None:
+    """The Outcome of a flow run this process ran, given the final state its call returned.
+
+    The Outcome travels as the state's data, but that data is Prefect's to keep: with several flows
+    running at once on an embedded Prefect server under load, a Failed state has come back without it
+    (the server's own SQLite was locked). The flow therefore also leaves its Outcome here, by flow run id,
+    and that is what the caller gets: the run's real status, never a made-up failure."""
+    run_id = str(state.state_details.flow_run_id) if state.state_details.flow_run_id else None
+    with _outcomes_lock:
+        kept = _outcomes.pop(run_id, None) if run_id else None
+    if kept is not None:
+        return kept
+    data = state.result(raise_on_failure=False)
+    return data if isinstance(data, Outcome) else None
+
+
 def _final(outcome: Outcome):
     logger = get_run_logger()
     logger.info("%s %s: %s", outcome.flow, outcome.period, outcome.status)
+    if flow_run.id:
+        with _outcomes_lock:
+            _outcomes[str(flow_run.id)] = outcome
     if outcome.exit_code == 0:
         return Completed(message=outcome.public_message, data=outcome)
     return Failed(message=outcome.public_message, data=outcome)

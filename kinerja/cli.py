@@ -163,7 +163,7 @@ FLOW_COMMANDS = ("run", "rerun", "demo")
 
 def run_flow(flow_name: str, settings, reason: str | None = None, **period):
     """Run one flow as a Prefect flow run and return its Outcome."""
-    from flows.cycle import FLOWS
+    from flows.cycle import FLOWS, outcome_of
     from kinerja.context import Outcome
     from kinerja.prefect_server import adopt
 
@@ -176,8 +176,8 @@ def run_flow(flow_name: str, settings, reason: str | None = None, **period):
 
         flow_fn = flow_fn.with_options(task_runner=dask_runner(settings.dask_address))
     state = flow_fn(settings=settings, reason=reason, return_state=True, **period)
-    outcome = state.result(raise_on_failure=False)
-    if not isinstance(outcome, Outcome):
+    outcome = outcome_of(state)
+    if outcome is None:
         return Outcome("failed", f"flow run ended {state.type.value}: {state.message}")
     return outcome
 
