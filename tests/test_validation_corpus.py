@@ -6,16 +6,20 @@ extracted). Cases a typed PostgreSQL column cannot hold ('abc' in a DATE) run on
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kinerja import db
 from kinerja.extract import SOURCE_COLUMNS, extract_tables
 from kinerja.periods import Period
+from kinerja.validation import parse
 from kinerja.policy import load_policy
 from kinerja.validation import KEYS, validate
 
@@ -309,3 +313,34 @@ def test_corpus_findings_and_gate(corpus):
     assert result.blocked and found[("employees", "quarantine_share")].severity == "critical"
     assert "employees: quarantine_share" in result.block_reason
     assert "199206152023211041" not in result.block_reason_masked
+
+
+# --- parsing shortcuts -----------------------------------------------------------------------------
+
+_STAMP_CHARS = "0123456789-: T.x"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(
+    st.text(alphabet=_STAMP_CHARS, min_size=19, max_size=19),
+    st.builds(lambda d, sep, c: d + sep + c,
+              st.sampled_from(["2025-01-31", "2024-02-29", "2025-02-29", "1899-12-31", "2101-01-01", "2025-13-01",
+                               "20x5-01-01", "2025-1-011"]),
+              st.sampled_from([" ", "T", "x"]),
+              st.text(alphabet=_STAMP_CHARS, min_size=8, max_size=8)),
+))
+def test_the_timestamp_shortcut_parses_as_the_full_pattern(text):
+    """timestamp_seconds takes `YYYY-MM-DD HH:MM:SS` apart as a remembered date and clock; every
+    19-character text gets what the full pattern gives (a fraction, a bad clock or date included)."""
+    fast, full = parse.timestamp_seconds(text), parse._timestamp_seconds(text)
+    assert fast == full or (math.isnan(fast) and math.isnan(full)), (text, fast, full)
+
+
+def test_the_timestamp_shortcut_on_the_shapes_feedback_holds():
+    day = 1742947200.0  # 2025-03-26
+    for text, seconds in [("2025-03-26 16:05:04", day + 57904), ("2025-03-26T16:05:04", day + 57904),
+                          ("2025-03-26 1:05.123", day + 3900.123),  # 19 characters, a clock with a fraction
+                          ("2025-03-26 16:05", day + 57900), ("2025-03-26", day),
+                          ("2025-03-26 24:00:00", None), ("2025-02-29 10:00:00", None), ("2025-03-26x16:05:04", None)]:
+        got = parse.timestamp_seconds(text)
+        assert (math.isnan(got) if seconds is None else got == pytest.approx(seconds, abs=1e-6)), (text, got)

@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,20 @@ def time_seconds(text: str) -> float:
 
 
 def timestamp_seconds(text: str) -> float:
+    """Seconds since 1970-01-01 of a TIMESTAMP text, NaN when it is not one.
+
+    The common shape `YYYY-MM-DD HH:MM:SS` is parsed as its date and its clock, each remembered: a year
+    of feedback holds about 100,000 distinct timestamps but 365 dates and fewer clocks, and the regular
+    expressions cost ~10 µs a value. The shortcut gives what the full pattern gives: a 19-character
+    text whose last 8 are a clock can only match it as that date and that clock (tested)."""
+    if len(text) == 19 and text[10] in " T":
+        clock = _clock(text[11:])
+        if clock == clock:
+            return _day(text[:10]) * 86400.0 + clock
+    return _timestamp_seconds(text)
+
+
+def _timestamp_seconds(text: str) -> float:
     m = _TIMESTAMP.fullmatch(text)
     if not m:
         return math.nan
@@ -60,6 +75,10 @@ def timestamp_seconds(text: str) -> float:
     clock = time_seconds(m.group(2)) if m.group(2) else 0.0
     fraction = float(m.group(3)) if m.group(3) else 0.0
     return days * 86400.0 + clock + fraction
+
+
+_day = lru_cache(maxsize=1 << 16)(date_days)
+_clock = lru_cache(maxsize=1 << 16)(time_seconds)
 
 
 def number(text: str) -> float:
