@@ -161,6 +161,7 @@ def run_period(flow_name: str, period: Period, settings: RunSettings | None, rea
 #: The Outcome each flow run of this process ended with, by flow run id, until `outcome_of` takes it.
 _outcomes: dict[str, Outcome] = {}
 _outcomes_lock = threading.Lock()
+_OUTCOMES_KEPT = 1000  # the newest ones: a long-lived process never grows this without bound
 
 
 def outcome_of(state) -> Outcome | None:
@@ -185,6 +186,8 @@ def _final(outcome: Outcome):
     if flow_run.id:
         with _outcomes_lock:
             _outcomes[str(flow_run.id)] = outcome
+            while len(_outcomes) > _OUTCOMES_KEPT:  # flows called without outcome_of leave theirs
+                _outcomes.pop(next(iter(_outcomes)))
     if outcome.exit_code == 0:
         return Completed(message=outcome.public_message, data=outcome)
     return Failed(message=outcome.public_message, data=outcome)

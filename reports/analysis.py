@@ -108,6 +108,12 @@ def _examples(keys: pd.DataFrame, n: int) -> list[str]:
     return [k for k in keys["row_key"].dropna().unique() if k][:n]
 
 
+def _quarantined(keys: pd.DataFrame, n: int) -> dict:
+    """A finding's quarantined rows: how many, up to `n` example keys and `n` distinct details."""
+    return {"quarantined": int(len(keys)), "examples": _examples(keys, n),
+            "details": [d for d in keys["detail"].dropna().unique()[:n]]}
+
+
 def data_quality_summary(dq: pd.DataFrame, quarantine: pd.DataFrame, examples: int = 3) -> dict:
     """Per table totals, per check findings (count, severity, example keys) and the warnings."""
     totals = dq[dq["check_name"].isna()].sort_values("source_table")
@@ -116,20 +122,14 @@ def data_quality_summary(dq: pd.DataFrame, quarantine: pd.DataFrame, examples: i
     for row in checks.sort_values(["source_table", "check_name"]).itertuples(index=False):
         keys = quarantine[(quarantine["source_table"] == row.source_table)
                           & (quarantine["check_name"] == row.check_name)]
-        findings.append({
-            "table": row.source_table, "check": row.check_name, "failed": row.failed,
-            "severity": row.severity, "quarantined": int(len(keys)),
-            "examples": _examples(keys, examples),
-            "details": [d for d in keys["detail"].dropna().unique()[:examples]],
-        })
+        findings.append({"table": row.source_table, "check": row.check_name, "failed": row.failed,
+                         "severity": row.severity, **_quarantined(keys, examples)})
     # Quarantine rows whose check has no data_quality row still get reported.
     known = {(f["table"], f["check"]) for f in findings}
     for (table, check), keys in quarantine.groupby(["source_table", "check_name"], sort=True):
         if (table, check) not in known:
             findings.append({"table": table, "check": check, "failed": float(len(keys)), "severity": None,
-                             "quarantined": int(len(keys)),
-                             "examples": _examples(keys, examples),
-                             "details": [d for d in keys["detail"].dropna().unique()[:examples]]})
+                             **_quarantined(keys, examples)})
     return {
         "totals": [dict(r._asdict()) for r in totals.itertuples(index=False)],
         "findings": findings,
@@ -160,12 +160,12 @@ def quarantine_units(quarantine: pd.DataFrame, unit_of_nip: Mapping[str, str | N
             row = json.loads(row_json) if isinstance(row_json, str) else None
         except ValueError:
             row = None
-        unit = None
-        if isinstance(row, dict):
-            own = row.get(UNIT_COLUMN.get(table, ""))
-            nip = row.get(NIP_COLUMN.get(table, ""))
-            unit = own if isinstance(own, str) and own else unit_of_nip.get(nip) if isinstance(nip, str) else None
-        units.append(unit)
+        own = row.get(UNIT_COLUMN.get(table, "")) if isinstance(row, dict) else None
+        nip = row.get(NIP_COLUMN.get(table, "")) if isinstance(row, dict) else None
+        if isinstance(own, str) and own:
+            units.append(own)
+        else:
+            units.append(unit_of_nip.get(nip) if isinstance(nip, str) else None)
     return pd.Series(units, index=quarantine.index, dtype=object)
 
 
@@ -182,10 +182,7 @@ def unit_findings(quarantine: pd.DataFrame, unit_of_nip: Mapping[str, str | None
     located = located[located["unit_code"].notna()]
     out: dict[str, list[dict]] = {}
     for (unit, table, check), keys in located.groupby(["unit_code", "source_table", "check_name"], sort=True):
-        out.setdefault(unit, []).append({
-            "table": table, "check": check, "quarantined": int(len(keys)),
-            "examples": _examples(keys, examples),
-            "details": [d for d in keys["detail"].dropna().unique()[:examples]]})
+        out.setdefault(unit, []).append({"table": table, "check": check, **_quarantined(keys, examples)})
     return out
 
 

@@ -57,8 +57,8 @@ def timestamp_seconds(text: str) -> float:
     """Seconds since 1970-01-01 of a TIMESTAMP text, NaN when it is not one.
 
     The common shape `YYYY-MM-DD HH:MM:SS` is parsed as its date and its clock, each remembered: a year
-    of feedback holds about 100,000 distinct timestamps but 365 dates and fewer clocks, and the regular
-    expressions cost ~10 µs a value. The shortcut gives what the full pattern gives: a 19-character
+    of feedback holds about 420,000 distinct timestamps but 365 dates and fewer clocks, and the regular
+    expressions cost ~5 µs a value. The shortcut gives what the full pattern gives: a 19-character
     text whose last 8 are a clock can only match it as that date and that clock (tested)."""
     if len(text) == 19 and text[10] in " T":
         clock = _clock(text[11:])
