@@ -901,25 +901,24 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
         build = lambda unit: _appraisal_doc(data, policy, lang, unit, dq, flags, lookups,  # noqa: E731
                                             findings.get(unit))
         template = "appraisal.html.j2"
-    org_doc = build(None)
-    unit_docs = [(code, name, build(code)) for code, name in units]
     # The exports, then (for a succeeded run) one PDF for the organisation and one per unit (what a unit
     # head signs), each printed alone from its page (a single PDF of every unit's employee tables grows
-    # without bound in a large city). They are written in worker processes while this one writes pages
-    # and cards.
+    # without bound in a large city). They are written in worker processes while this one builds the
+    # documents and writes pages and cards: the exports go first, so the workers start on them while the
+    # documents are built, and each page's PDF is queued as soon as its document is.
     succeeded = data.run.get("status") == "succeeded"
     card_chunks = [] if monthly else _chunks(sorted(data["employee_scores"]["nip"]), CARDS_PER_JOB)
-    background = _Background(1 + (1 + len(unit_docs) if succeeded else 0) + len(card_chunks))
+    background = _Background(1 + (1 + len(units) if succeeded else 0) + len(card_chunks))
     try:
         exports = background.submit(_exports, _export_data(data), run_dir)
         pdfs = []
-        page = _render(template, docs=[org_doc], title=title, nav=_nav(data, lang, 0, has_revisions),
+        page = _render(template, docs=[build(None)], title=title, nav=_nav(data, lang, 0, has_revisions),
                        subtitle=f"{text('organisation', lang)} · {data.period.label(lang)}", **common)
         _write(out.index, page)
         if succeeded:
             pdfs.append(background.submit(_pdf, page, run_dir / "report.pdf"))
-        for code, name, doc in unit_docs:
-            page = _render(template, docs=[doc], title=title,
+        for code, name in units:
+            page = _render(template, docs=[build(code)], title=title,
                            nav=_nav(data, lang, 1, has_revisions, pdf=f"{safe_name(code)}.pdf"),
                            subtitle=f"{name} · {data.period.label(lang)}", **common)
             out.units.append(_write(run_dir / "unit" / f"{safe_name(code)}.html", page))
