@@ -308,6 +308,93 @@ def _extract_through_arrow(source_url: str, table: str, period: Period
     return _text_frame(table, columns, [values for values, _ in out]), codes
 
 
+#: PostgreSQL's text types (text, varchar, bpchar, name): COPY sends their values verbatim, exactly the
+#: strings psycopg returns for them.
+_PG_TEXT_TYPES = frozenset({25, 1043, 1042, 19})
+_CSV_BLOCK = 16 << 20  # bytes of whole COPY rows parsed at a time (about 150,000 rows of feedback)
+
+
+def _copy_blocks(copy, size: int):
+    """A COPY TO STDOUT result in blocks of whole rows of about `size` bytes: psycopg gives one row per
+    `read()`, and a block of whole rows parses on its own, even with line breaks inside quoted values."""
+    block, read = bytearray(), copy.read
+    while row := read():
+        block += row  # not a list of rows: millions of live memoryviews would keep the GC scanning them
+        if len(block) >= size:
+            yield block
+            block = bytearray()
+    if block:
+        yield block
+
+
+def _extract_postgresql_through_arrow(source_url: str, table: str, period: Period
+                                      ) -> tuple[pd.DataFrame, dict[str, Codes]] | None:
+    """`_extract` of a large table of a PostgreSQL source, read as CSV through `COPY (window) TO STDOUT`
+    and parsed by Arrow's CSV reader in C, instead of a Python tuple per row from a cursor; then
+    converted batch by batch as the SQLite path's Arrow batches are (`_ColumnReader`), codes included.
+
+    The values are the cursor's: the window's SQL gives every column as text (`to_char`, casts), and a
+    text value travels verbatim both ways. CSV keeps NULL (unquoted empty) apart from the empty string
+    (`""`), and a quoted value may hold commas, quotes and line breaks. None, and the caller reads
+    through the cursor, when pyarrow is missing, the connection's encoding is not UTF-8, a column of
+    the result is not of a text type (a deployment's own SQL), or the read fails."""
+    if table not in LARGE_TABLES or sa.engine.make_url(normalise_url(source_url)).get_backend_name() != "postgresql":
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+    except ImportError:
+        return None
+    engine = get_engine(source_url)
+    columns = list(SOURCE_COLUMNS[table])
+    if not _check_columns(engine, table):  # raises MissingTable as _extract does
+        return empty_frame(table), {}
+    sql, args = compile_bound(sa.text(sql_text(f"extract/{table}", "postgresql")), engine.dialect,
+                              window_params(table, period, "postgresql"))
+    options = {
+        "read_options": pa_csv.ReadOptions(column_names=columns, block_size=_CSV_BLOCK + (1 << 20),
+                                            use_threads=False),
+        "parse_options": pa_csv.ParseOptions(newlines_in_values=True),
+        "convert_options": pa_csv.ConvertOptions(column_types={c: pa.string() for c in columns},
+                                                 null_values=[""], strings_can_be_null=True,
+                                                 quoted_strings_can_be_null=False)}
+    readers = [_ColumnReader() for _ in columns]
+    read = 0
+    try:
+        with engine.connect() as conn:
+            dbapi = conn.connection.driver_connection
+            try:
+                if dbapi.info.encoding.replace("-", "").lower() != "utf8":
+                    return None
+                with dbapi.cursor() as cursor:
+                    cursor.execute(f"select * from ({sql}) as q limit 0", args)
+                    if [d.name for d in cursor.description] != columns or any(
+                            d.type_code not in _PG_TEXT_TYPES for d in cursor.description):
+                        return None
+                    with cursor.copy(f"copy ({sql}) to stdout with (format csv)", args) as copy:
+                        # Parsed here block by block, not by Arrow's streaming reader, whose own thread
+                        # would call back into Python for every block and contend for the GIL.
+                        for block in _copy_blocks(copy, _CSV_BLOCK):
+                            for batch in pa_csv.read_csv(pa.py_buffer(block), **options).to_batches():
+                                for reader, values in zip(readers, batch.columns):
+                                    reader.add(values)
+                                read += batch.num_rows
+                            del block, batch, values
+            finally:
+                dbapi.rollback()
+    except Exception as exc:  # noqa: BLE001 - messages name types and positions; read again the plain way
+        log.debug("reading %s through COPY failed (%s); reading it through the cursor", table, type(exc).__name__)
+        return None
+    if read == 0:
+        return None
+    out = [reader.finish() for reader in readers]
+    del readers
+    codes = {name: coded for name, (_, coded) in zip(columns, out) if coded is not None}
+    memory.trim()
+    pa.default_memory_pool().release_unused()
+    return _text_frame(table, columns, [values for values, _ in out]), codes
+
+
 def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):
     """The window's rows in chunks, streamed (server-side cursor on PostgreSQL); the read-only
     transaction the driver opened is ended afterwards."""
@@ -408,10 +495,14 @@ def extract_and_fingerprint(source_url: str, table: str, period: Period, cutoff:
 
     `arrow`: read a large table of an SQLite file through Arrow (`_extract_through_arrow`); only for a
     process that has the source open through nothing else. Should it fall back to sqlite3, the
-    connections are closed again, so that a later Arrow read in the process never meets them."""
+    connections are closed again, so that a later Arrow read in the process never meets them.
+    A large table of a PostgreSQL source is read through COPY and Arrow's CSV reader in any process
+    (`_extract_postgresql_through_arrow`), else through the cursor."""
     codes: dict[str, Codes] = {}
     try:
         read = _extract_through_arrow(source_url, table, period) if arrow else None
+        if read is None:
+            read = _extract_postgresql_through_arrow(source_url, table, period)
         if read is None:
             engine = get_engine(source_url)
             try:

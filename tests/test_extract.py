@@ -258,3 +258,41 @@ def test_arrow_reads_report_missing_tables_and_columns_as_sqlite3_does(tmp_path,
         raised, extracted = spawned.submit(_arrow_missing_in_worker, url, table, Period.quarter(2026, 1)).result()
         assert isinstance(raised, MissingTable) and raised.missing_columns == missing
         assert isinstance(extracted.rows, MissingTable) and extracted.rows.missing_columns == missing
+
+
+def test_postgresql_large_tables_read_through_copy_as_the_cursor_reads_them(pg_server, monkeypatch):
+    """The COPY + Arrow CSV read of the large tables of a PostgreSQL source gives exactly the cursor's
+    frame: NULL apart from the empty text, text holding commas, quotes, line breaks, backslashes, `\\.`,
+    "NULL" and non-ASCII, several CSV batches; and the fingerprint of the rows. A result column that is
+    not text (a deployment's own SQL) falls back to the cursor, with the same frame."""
+    from kinerja import extract
+    from kinerja.extract import _extract_postgresql_through_arrow, extract_and_fingerprint
+    from kinerja.fingerprint import table_parts
+
+    url = pg_server.create_database("kinerja_copy")
+    engine = _source(url)
+    odd = [None, "", " spaced ", 'a "quoted", text', "line\nbreak", "crlf\r\nbreak", "back\\slash", "\\.",
+           "NULL", "rapat koordinasi — Dinas é", ",", '"']
+    _insert(engine, "attendance", [(f"1980{d % 40:014d}", date(2026, 1, d % 28 + 1), None if d % 3 else "07:30:05",
+                                    "16:30", ["HD", "TK", None, ""][d % 4]) for d in range(3000)])
+    _insert(engine, "activities", [(f"A{i}", NIP, date(2026, 1, 5), "IND1", 2.5 if i % 2 else None, 30,
+                                    "approved", odd[i % len(odd)]) for i in range(2500)])
+    _insert(engine, "feedback", [(f"F{i}", NIP, str(i), "peer", 2026, 1, "loyal", 4, odd[i % len(odd)],
+                                  None if i % 5 else "2026-01-05 10:00:00") for i in range(2000)])
+    monkeypatch.setattr(extract, "_CSV_BLOCK", 4096)  # several batches, converted one by one
+    month, quarter = Period.month(2026, 1), Period.quarter(2026, 1)
+    for table, period in [("attendance", month), ("activities", month), ("feedback", quarter)]:
+        cursor = extract_table(db.get_engine(url), table, period, None)
+        read = _extract_postgresql_through_arrow(url, table, period)
+        assert read is not None, f"{table} was not read through COPY"
+        _same_frames(read[0], cursor)
+        extracted = extract_and_fingerprint(url, table, period, None)
+        _same_frames(extracted.rows, cursor)
+        partitions, digests, row_digests = table_parts(table, cursor)
+        assert extracted.partitions.equals(partitions) and extracted.digests.equals(digests)
+        assert extracted.row_digests == row_digests
+    assert set(read[0]["comment"]) == set(odd)
+    assert _extract_postgresql_through_arrow(url, "feedback", Period.quarter(2027, 1)) is None  # no rows
+    monkeypatch.setattr(extract, "_PG_TEXT_TYPES", frozenset())
+    assert _extract_postgresql_through_arrow(url, "feedback", quarter) is None
+    _same_frames(extract_and_fingerprint(url, "feedback", quarter, None).rows, cursor)
