@@ -221,6 +221,19 @@ class _ColumnReader:
         return canonical[positions], (canonical, positions)
 
 
+def _finish_columns(table: str, columns: list[str], readers: list[_ColumnReader]
+                    ) -> tuple[pd.DataFrame, dict[str, Codes]]:
+    """The frame and codes of an Arrow read's converted columns; the Arrow memory goes back to the system."""
+    import pyarrow as pa
+
+    out = [reader.finish() for reader in readers]
+    readers.clear()
+    codes = {name: coded for name, (_, coded) in zip(columns, out) if coded is not None}
+    memory.trim()
+    pa.default_memory_pool().release_unused()
+    return _text_frame(table, columns, [values for values, _ in out]), codes
+
+
 def _sqlite_file(source_url: str) -> str | None:
     """The path of the SQLite file `source_url` names, or None for another database or memory."""
     url = sa.engine.make_url(normalise_url(source_url))
@@ -300,12 +313,7 @@ def _extract_through_arrow(source_url: str, table: str, period: Period
         return empty_frame(table), {}
     if read == 0:
         return None
-    out = [reader.finish() for reader in readers]
-    del readers
-    codes = {name: coded for name, (_, coded) in zip(columns, out) if coded is not None}
-    memory.trim()
-    pa.default_memory_pool().release_unused()
-    return _text_frame(table, columns, [values for values, _ in out]), codes
+    return _finish_columns(table, columns, readers)
 
 
 #: PostgreSQL's text types (text, varchar, bpchar, name): COPY sends their values verbatim, exactly the
@@ -387,12 +395,7 @@ def _extract_postgresql_through_arrow(source_url: str, table: str, period: Perio
         return None
     if read == 0:
         return None
-    out = [reader.finish() for reader in readers]
-    del readers
-    codes = {name: coded for name, (_, coded) in zip(columns, out) if coded is not None}
-    memory.trim()
-    pa.default_memory_pool().release_unused()
-    return _text_frame(table, columns, [values for values, _ in out]), codes
+    return _finish_columns(table, columns, readers)
 
 
 def _fetch_chunks(conn, statement, params: dict[str, object], chunk_rows: int):
