@@ -41,6 +41,7 @@ RUN_TABLES: dict[str, list[str]] = {
     "quarantine": ["run_id", "source_table", "row_key", "check_name", "detail", "row_json"],
     "run_units": ["run_id", "unit_code", "name", "parent_code", "kind"],
     "run_employees": ["run_id", "nip", "name", "employment_type", "grade", "position"],
+    "run_unit_heads": ["run_id", "unit_code", "nip", "name", "position"],
     "input_row_digests": ["run_id", "source_table", "nip", "row_count", "digest"],
     "run_indicators": ["run_id", "indicator_id", "unit_code", "name", "uom", "direction", "aggregation"],
     # Methodology §8, computed by kinerja.methodology.awards during the run (reports never recompute them).
@@ -147,6 +148,16 @@ class RunData:
         name = row[0] if row is not None and isinstance(row[0], str) and row[0].strip() else None
         uom = row[1] if row is not None and isinstance(row[1], str) and row[1].strip() else None
         return {"indicator_id": indicator_id, "name": name or str(indicator_id), "uom": uom, "named": bool(name)}
+
+    def unit_head(self, unit_code: str) -> dict | None:
+        """nip, name and position of the unit's head on the last day the run covers, or None."""
+        if "run_unit_heads" not in self.frames:
+            return None
+        hit = self._lookup("run_unit_heads", "unit_code", ("nip", "name", "position")).get(unit_code)
+        if not hit:
+            return None
+        nip, name, position = hit
+        return {"nip": str(nip), "name": str(name) if name else "", "position": str(position) if position else ""}
 
     def employee_name(self, nip: str | None) -> str:
         if nip is None:

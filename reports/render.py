@@ -220,9 +220,13 @@ def _report_date(data: RunData) -> date:
     return date.today()
 
 
-def _signature(data: RunData, unit_name: str, lang: str) -> dict:
-    return {"place": text("place", lang), "date": fmt.day(_report_date(data), lang),
-            "position": text("head_of", lang) % unit_name}
+def _signature(data: RunData, unit: str, unit_name: str, lang: str) -> dict:
+    """Place, date, position, name and NIP of the unit's head (run_unit_heads); blank lines to fill in by
+    hand when the run names no head (older runs, a unit whose supervision data has none)."""
+    head = data.unit_head(unit)
+    position = head["position"] if head and head["position"] else text("head_of", lang) % unit_name
+    return {"place": text("place", lang), "date": fmt.day(_report_date(data), lang), "position": position,
+            "name": head["name"] if head else None, "nip": head["nip"] if head else None}
 
 
 def _nav(data: RunData, lang: str, depth: int, has_revisions: bool, pdf: str | None = None) -> list[dict]:
@@ -374,7 +378,7 @@ def _monthly_doc(data: RunData, policy, lang: str, unit: str | None, comparisons
             "unit_rows": unit_rows, "employee_rows": employee_rows, "alerts": alert_rows, "new_alerts": new_alerts,
             "comparison": comparison, "recommendations": recs, "activity": _activity_volume(data, unit, lang),
             "unit_findings": None if is_org else unit_findings or [],
-            "signature": None if is_org else _signature(data, scope_name, lang)}
+            "signature": None if is_org else _signature(data, unit, scope_name, lang)}
 
 
 _ACTIVITY_TEXT = {
@@ -534,7 +538,7 @@ def _appraisal_doc(data: RunData, policy, lang: str, unit: str | None, dq: dict,
         "employee_rows": employee_rows, "awards": awards, "training": training, "cal_units": cal_units,
         "cal_supervisors": cal_sup, "cal_self": cal_self,
         "unit_findings": None if is_org else unit_findings or [],
-        "signature": None if is_org else _signature(data, scope_name, lang),
+        "signature": None if is_org else _signature(data, unit, scope_name, lang),
     }
 
 

@@ -15,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from kinerja.context import RunContext
 from kinerja.methodology import (EmployeeResults, ScoringInputs, combine_period, empty_activity_monthly,
                                  iter_split_inputs, score_employees, score_month, unit_groups)
+from kinerja.methodology.unit_heads import unit_heads
 from kinerja.validation import ValidationResult
 from kinerja.validation.table_checks import MONTHLY_OPTIONAL
 
@@ -31,15 +32,20 @@ def scoring_inputs(checked: ValidationResult) -> ScoringInputs:
     return ScoringInputs(**frames, unknown_days=checked.unknown_days)
 
 
-def names_as_of_run(checked: ValidationResult, employee_units: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Unit and employee names for the run's reports (the warehouse must not need the source)."""
+def names_as_of_run(ctx: RunContext, checked: ValidationResult, employee_units: pd.DataFrame
+                    ) -> dict[str, pd.DataFrame]:
+    """Unit and employee names for the run's reports (the warehouse must not need the source), and the
+    head of each unit on the last day the run covers (the period's end, or the cut-off within it), who
+    signs the unit's report."""
     units = checked.used["units"][["unit_code", "name", "parent_code", "kind"]].drop_duplicates("unit_code")
     people = checked.used["employees"][["nip", "name", "employment_type", "grade"]].drop_duplicates("nip")
     assignments = checked.used["assignments"].sort_values(["nip", "valid_from"])
     position = assignments.drop_duplicates("nip", keep="last")[["nip", "position"]]
     people = people.merge(position, on="nip", how="left")
     keep = set(employee_units["nip"])
-    names = {"run_units": units, "run_employees": people[people["nip"].isin(keep)]}
+    last_day = min(ctx.period.end, ctx.cutoff)
+    names = {"run_units": units, "run_employees": people[people["nip"].isin(keep)],
+             "run_unit_heads": unit_heads(checked.used["assignments"], checked.used["employees"], last_day)}
     if "indicators" in checked.used:
         names["run_indicators"] = checked.used["indicators"][
             ["indicator_id", "unit_code", "name", "uom", "direction", "aggregation"]].drop_duplicates("indicator_id")
@@ -52,7 +58,7 @@ def score_month_task(ctx: RunContext, checked: ValidationResult) -> dict[str, pd
     frames = {name: getattr(results, name) for name in MONTH_TABLES}
     if _activity_data_missing(checked):  # e.g. no activities table: volume 0 would be wrong, so none at all
         frames["activity_monthly"] = empty_activity_monthly()
-    frames.update(names_as_of_run(checked, frames["attendance_monthly"]))
+    frames.update(names_as_of_run(ctx, checked, frames["attendance_monthly"]))
     return frames
 
 
@@ -86,7 +92,7 @@ def combine_period_scores(ctx: RunContext, parts: list[EmployeeResults],
     survey = scoring_inputs(checked).survey_responses
     results = combine_period(parts, survey, ctx.period, ctx.cutoff, ctx.policy)
     frames = {name: getattr(results, name) for name in PERIOD_TABLES}
-    frames.update(names_as_of_run(checked, frames["employee_scores"]))
+    frames.update(names_as_of_run(ctx, checked, frames["employee_scores"]))
     return frames
 
 

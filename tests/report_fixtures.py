@@ -379,6 +379,11 @@ def build_warehouse(engine) -> dict:
     for run in (PREV_MONTH_RUN, MONTHLY_RUN, Q_OLD_RUN, Q_RUN):
         run_units += [(run, code, name, None, kind) for code, name, kind, _ in UNITS]
         run_emps += [(run, p["nip"], p["name"], "PNS", "III/a", p["position"]) for p in people]
+    # Unit heads sign their unit's report; Kecamatan Tengah has none (blank lines to fill in by hand).
+    unit_names = {code: name for code, name, _, _ in UNITS}
+    run_heads = [(run, p["unit"], p["nip"], p["name"], f"Kepala {unit_names[p['unit']]}")
+                 for run in (PREV_MONTH_RUN, MONTHLY_RUN, Q_OLD_RUN, Q_RUN)
+                 for p in people if p["head"] and p["unit"] != "KEC-TGH"]
     run_inds = [(run, iid, *spec) for run in (Q_OLD_RUN, Q_RUN, MONTHLY_RUN) for iid, spec in INDICATORS.items()]
     # Activity volume of the March run: DISHUB's two indicators, and the organisation (unit_code NULL).
     activity = [(MONTHLY_RUN, "2026-03", "DISHUB", "IND-DISHUB-1", 9, 120.0, 150.0, 80.0),
@@ -419,6 +424,7 @@ def build_warehouse(engine) -> dict:
         db.bulk_insert(conn, "run_units", ["run_id", "unit_code", "name", "parent_code", "kind"], run_units)
         db.bulk_insert(conn, "run_employees", ["run_id", "nip", "name", "employment_type", "grade", "position"],
                        run_emps)
+        db.bulk_insert(conn, "run_unit_heads", ["run_id", "unit_code", "nip", "name", "position"], run_heads)
         db.bulk_insert(conn, "run_indicators", ["run_id", "indicator_id", "unit_code", "name", "uom", "direction",
                                                 "aggregation"], run_inds)
         db.bulk_insert(conn, "activity_monthly", ["run_id", "month", "unit_code", "indicator_id", "employees",

@@ -48,6 +48,20 @@ def test_a_whole_year_publishes_every_period_and_accounts_for_every_row(city, tm
     assert scores["predikat"].isin(["sangat_baik", "baik", "butuh_perbaikan", "kurang", "sangat_kurang",
                                     "belum_dinilai"]).all()
     assert scores["nilai_akhir"].notna().sum() > len(scores) / 2
+    # Each unit with scored employees has a head to sign its report: a member on the year's last day whose
+    # supervisor is outside the unit, with that day's position (Kepala …, Camat …, Direktur …).
+    heads = _frame(url, "select unit_code, nip, position from run_unit_heads where run_id = :r", r=annual)
+    assert set(scores["unit_code"].dropna()) <= set(heads["unit_code"]) and heads["unit_code"].is_unique
+    last_day = f"{YEAR}-12-31"
+    source = _frame(url, "select a.nip, a.unit_code, a.position, a.supervisor_nip from assignments a "
+                         "where a.valid_from <= :d and (a.valid_to is null or a.valid_to >= :d)", d=last_day)
+    rows = heads.merge(source, on=["nip", "unit_code", "position"])
+    assert len(rows) == len(heads)
+    colleagues = source.merge(heads[["unit_code"]], on="unit_code")
+    assert not any(rows.apply(lambda h: ((colleagues["unit_code"] == h["unit_code"])
+                                         & (colleagues["nip"] == h["supervisor_nip"])).any(), axis=1))
+    december = outcomes[11].run_id
+    assert _scalar(url, "select count(*) from run_unit_heads where run_id = :r", r=december) == len(heads)
 
 
 def test_an_identical_second_run_is_unchanged(city, tmp_path):

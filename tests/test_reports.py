@@ -364,6 +364,26 @@ def test_a_quarantined_row_belongs_to_its_own_unit_or_its_employees():
         "PKM-01": [("assignments", 1, ["k1"])]}
 
 
+def test_a_unit_report_is_signed_by_the_runs_unit_head(site, pdftotext):
+    """The signature block names the head of run_unit_heads with their NIP; without one the name and NIP
+    lines stay blank to fill in by hand. The public report has no signature at all."""
+    head = next(p for p in site["facts"]["people"] if p["unit"] == "DISHUB" and p["head"])
+    run_dir = site["out"] / "2026-03" / MONTHLY_RUN
+    signed = (run_dir / "unit" / "DISHUB.html").read_text("utf-8")
+    block = signed[signed.index('<div class="signature">'):]
+    assert f"<strong>{head['name']}</strong>" in block and f"NIP. {head['nip']}" in block
+    assert "Kepala Dinas Perhubungan" in block and "NIP. ....." not in block
+    unsigned = (run_dir / "unit" / "KEC-TGH.html").read_text("utf-8")
+    block = unsigned[unsigned.index('<div class="signature">'):]
+    assert "Kepala Kecamatan Tengah" in block and "NIP. ....." in block and "(....." in block
+    assert head["nip"] not in (run_dir / "public.html").read_text("utf-8")
+    q_unit = (site["out"] / "2026-Q1" / Q_RUN / "unit" / "DISHUB.html").read_text("utf-8")
+    assert f"NIP. {head['nip']}" in q_unit[q_unit.index('<div class="signature">'):]
+    pdf = subprocess.run([pdftotext, "-layout", str(run_dir / "unit" / "DISHUB.pdf"), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    assert head["name"] in pdf and f"NIP. {head['nip']}" in pdf
+
+
 def test_appraisal_report_has_units_chart_awards_and_training(site):
     html = site["rendered"][Q_RUN].index.read_text("utf-8")
     assert "Triwulan I 2026" in html and "<svg" in html and "<script" not in html

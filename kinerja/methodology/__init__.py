@@ -1,7 +1,8 @@
 """The scoring engine: every formula of methodology.md as pure functions over pandas DataFrames.
 
 One module per methodology section (calendar §1, attendance and discipline §2, hasil_kerja §3,
-perilaku §4, nilai_akhir §5, ikm §6, unit_scores §7, awards §8). No I/O, no Prefect.
+perilaku §4, nilai_akhir §5, ikm §6, unit_scores §7, awards §8), and `unit_heads`, who signs a unit's
+report (not a score). No I/O, no Prefect.
 
 Architecture seam 3:
 - `score_month(inputs, month, cutoff, policy) -> MonthResults`

@@ -226,6 +226,17 @@ create table if not exists run_employees (
     primary key (run_id, nip)
 );
 
+-- The head of each unit on the last day a run covers (methodology/unit_heads.py): the name and NIP on
+-- the signature block of the unit's report. Internal reports only; the public report has no signature.
+create table if not exists run_unit_heads (
+    run_id    text not null,
+    unit_code text not null,
+    nip       text not null,
+    name      text,
+    position  text,
+    primary key (run_id, unit_code)
+);
+
 create table if not exists run_indicators (
     run_id       text not null,
     indicator_id text not null,
