@@ -14,6 +14,7 @@ def run_demo(employees: int, year: int, output: Path, url: str | None = None) ->
     end of the year as cut-off, and print where the reports are. Returns the worst exit code."""
     from kinerja.cli import run_flow
     from kinerja.generate import generate_city
+    from kinerja.generate_catalog import CITY_NAME
     from kinerja.settings import RunSettings
 
     url = url or db.default_url()
@@ -21,7 +22,8 @@ def run_demo(employees: int, year: int, output: Path, url: str | None = None) ->
     print(f"kinerja demo: generating a city of {employees} employees for {year} in {db.redact(url)}", flush=True)
     generate_city(url, employees, year, seed=1, progress=sys.stderr.isatty(), replace=True)
     settings = RunSettings(source_url=url, warehouse_url=url, output_dir=output,
-                           data_as_of=datetime(year, 12, 31, 23, 59, 59))
+                           data_as_of=datetime(year, 12, 31, 23, 59, 59),
+                           signature_place=CITY_NAME.removeprefix("Kota "))  # signed in the demo city
     plan = ([("monthly", {"year": year, "month": m}) for m in range(1, 13)]
             + [("quarterly", {"year": year, "quarter": q}) for q in range(1, 5)]
             + [("annual", {"year": year})])

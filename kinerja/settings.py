@@ -22,6 +22,7 @@ ENV = {
     "score_groups": "KINERJA_SCORE_GROUPS",
     "score_concurrency": "KINERJA_SCORE_CONCURRENCY",
     "extract_processes": "KINERJA_EXTRACT_PROCESSES",
+    "signature_place": "KINERJA_SIGNATURE_PLACE",
 }
 
 
@@ -45,6 +46,9 @@ class RunSettings(BaseModel):
     # Worker processes extracting (and keeping, and validating) the large tables at once (tasks/extract.py):
     # None chooses (one per large table for a source of 2,000 employees or more), 0 or 1 extracts in threads.
     extract_processes: int | None = Field(default=None, ge=0)
+    # Where the organisation's reports are signed ("Semarang"): the place before the date on a unit
+    # report's signature block. None prints a line to fill in by hand ("Kota ..........").
+    signature_place: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> "RunSettings":

@@ -221,11 +221,11 @@ def _report_date(data: RunData) -> date:
 
 
 def _signature(data: RunData, unit: str, unit_name: str, lang: str) -> dict:
-    """Place, date, position, name and NIP of the unit's head (run_unit_heads); blank lines to fill in by
+    """Date, position, name and NIP of the unit's head (run_unit_heads); blank lines to fill in by
     hand when the run names no head (older runs, a unit whose supervision data has none)."""
     head = data.unit_head(unit)
     position = head["position"] if head and head["position"] else text("head_of", lang) % unit_name
-    return {"place": text("place", lang), "date": fmt.day(_report_date(data), lang), "position": position,
+    return {"date": fmt.day(_report_date(data), lang), "position": position,
             "name": head["name"] if head else None, "nip": head["nip"] if head else None}
 
 
@@ -877,8 +877,10 @@ def _run_dir(output_dir: Path, data: RunData) -> Path:
     return Path(output_dir) / safe_name(data.run["period"]) / safe_name(data.run_id)
 
 
-def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str = "id") -> RenderedReport:
-    """Write every report of one run under `output_dir/<period>/<run_id>/` and return the paths."""
+def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str = "id",
+               place: str | None = None) -> RenderedReport:
+    """Write every report of one run under `output_dir/<period>/<run_id>/` and return the paths. `place`
+    is where the unit reports are signed (settings.signature_place); None leaves a line to fill in."""
     data = load_run(engine, run_id)
     run_dir = _run_dir(output_dir, data)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -890,6 +892,7 @@ def render_run(engine: Engine, run_id: str, output_dir: Path, policy, lang: str 
     units = _units(data, lang)
     title = text(data.flow, lang)
     common = dict(lang=lang, run=_run_ctx(data), period_label=data.period.label(lang), dq=dq,
+                  signature_place=place.strip() if place and place.strip() else text("place", lang),
                   **_policy_ctx(policy, lang))
     if monthly:
         comparisons = _comparison_runs(engine, data)

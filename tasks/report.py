@@ -19,7 +19,7 @@ def render_reports(ctx: RunContext) -> Path:
     from reports import render_index, render_run
 
     engine = db.get_engine(ctx.settings.warehouse_url)
-    render_run(engine, ctx.run_id, ctx.settings.output_dir, ctx.policy)
+    render_run(engine, ctx.run_id, ctx.settings.output_dir, ctx.policy, place=ctx.settings.signature_place)
     return render_index(engine, ctx.settings.output_dir)
 
 

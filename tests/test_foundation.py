@@ -93,3 +93,15 @@ def test_periods_parse_and_bounds():
 
 def test_redact_hides_passwords():
     assert db.redact("postgresql+psycopg://hr:s3cret@db:5432/x") == "postgresql+psycopg://hr:***@db:5432/x"
+
+
+def test_settings_read_their_environment_and_explicit_options_win(monkeypatch):
+    from kinerja.settings import RunSettings
+
+    monkeypatch.setenv("KINERJA_SIGNATURE_PLACE", "Semarang")
+    monkeypatch.setenv("KINERJA_EXTRACT_PROCESSES", "2")
+    settings = RunSettings.from_env(source_url="sqlite:///s.db", warehouse_url="sqlite:///w.db")
+    assert (settings.signature_place, settings.extract_processes) == ("Semarang", 2)
+    assert RunSettings.from_env(signature_place="Salatiga").signature_place == "Salatiga"
+    monkeypatch.delenv("KINERJA_SIGNATURE_PLACE")
+    assert RunSettings.from_env().signature_place is None

@@ -73,7 +73,9 @@ def site(tmp_path_factory):
     engine = db.get_engine(f"sqlite:///{root}/warehouse.db")
     facts = build_warehouse(engine)
     out = root / "out"
-    rendered = {run: reports.render_run(engine, run, out, POLICY) for run in (MONTHLY_RUN, Q_RUN, BLOCKED_RUN)}
+    # The quarterly run is rendered for a deployment that names its place (settings.signature_place).
+    rendered = {run: reports.render_run(engine, run, out, POLICY, place="Semarang" if run == Q_RUN else None)
+                for run in (MONTHLY_RUN, Q_RUN, BLOCKED_RUN)}
     index = reports.render_index(engine, out)
     return {"engine": engine, "facts": facts, "out": out, "rendered": rendered, "index": index}
 
@@ -167,7 +169,7 @@ def test_worker_processes_write_the_same_exports_pdfs_and_cards(site, tmp_path, 
         pools.append(self._pool is not None)
 
     monkeypatch.setattr(render._Background, "__init__", spy)
-    pooled = reports.render_run(site["engine"], Q_RUN, tmp_path, POLICY)
+    pooled = reports.render_run(site["engine"], Q_RUN, tmp_path, POLICY, place="Semarang")
     assert pools == [True]
     inline = site["rendered"][Q_RUN]
     assert [p.name for p in pooled.pdf] == [p.name for p in inline.pdf] and len(pooled.pdf) >= 5
@@ -365,8 +367,9 @@ def test_a_quarantined_row_belongs_to_its_own_unit_or_its_employees():
 
 
 def test_a_unit_report_is_signed_by_the_runs_unit_head(site, pdftotext):
-    """The signature block names the head of run_unit_heads with their NIP; without one the name and NIP
-    lines stay blank to fill in by hand. The public report has no signature at all."""
+    """The signature block names the head of run_unit_heads with their NIP, after the place the deployment
+    names (a line to fill in when it names none); without a head the name and NIP lines stay blank to fill
+    in by hand. The public report has no signature at all."""
     head = next(p for p in site["facts"]["people"] if p["unit"] == "DISHUB" and p["head"])
     run_dir = site["out"] / "2026-03" / MONTHLY_RUN
     signed = (run_dir / "unit" / "DISHUB.html").read_text("utf-8")
@@ -377,8 +380,10 @@ def test_a_unit_report_is_signed_by_the_runs_unit_head(site, pdftotext):
     block = unsigned[unsigned.index('<div class="signature">'):]
     assert "Kepala Kecamatan Tengah" in block and "NIP. ....." in block and "(....." in block
     assert head["nip"] not in (run_dir / "public.html").read_text("utf-8")
+    assert "<p>Kota .........., 2 April 2026</p>" in block  # no place configured: a line to fill in
     q_unit = (site["out"] / "2026-Q1" / Q_RUN / "unit" / "DISHUB.html").read_text("utf-8")
-    assert f"NIP. {head['nip']}" in q_unit[q_unit.index('<div class="signature">'):]
+    block = q_unit[q_unit.index('<div class="signature">'):]
+    assert f"NIP. {head['nip']}" in block and re.search(r"<p>Semarang, \d+ April 2026</p>", block)
     pdf = subprocess.run([pdftotext, "-layout", str(run_dir / "unit" / "DISHUB.pdf"), "-"], check=True,
                          capture_output=True, text=True).stdout
     assert head["name"] in pdf and f"NIP. {head['nip']}" in pdf
