@@ -28,8 +28,8 @@ from kinerja.periods import Period
 
 RESULT_TABLES = ("employee_scores", "indicator_scores", "aspect_scores", "rater_type_scores",
                  "feedback_comments", "attendance_monthly", "discipline_alerts", "unit_scores",
-                 "run_units", "run_employees", "run_unit_heads", "run_indicators", "award_candidates", "training_needs",
-                 "calibration_flags", "activity_monthly")
+                 "run_units", "run_employees", "run_unit_heads", "run_indicators", "award_candidates",
+                 "training_needs", "calibration_flags", "activity_monthly")
 REVISION_SKIP = ("run_id", "period")
 HOST = socket.gethostname()
 # Runs this process is executing now: a run row of this pid that is not here belongs to a run that

@@ -151,8 +151,6 @@ class RunData:
 
     def unit_head(self, unit_code: str) -> dict | None:
         """nip, name and position of the unit's head on the last day the run covers, or None."""
-        if "run_unit_heads" not in self.frames:
-            return None
         hit = self._lookup("run_unit_heads", "unit_code", ("nip", "name", "position")).get(unit_code)
         if not hit:
             return None

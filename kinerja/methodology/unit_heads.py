@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ._common import OPEN_END, OPEN_START, day_number, day_numbers, obj
+from .calendar import employee_bounds
 
 COLUMNS = ["unit_code", "nip", "name", "position"]
 
@@ -24,18 +25,18 @@ def unit_heads(assignments: pd.DataFrame, employees: pd.DataFrame, on: date) -> 
 
     Members are the employees active on `on` with an assignments row valid on `on`; an employee with two
     such rows counts in one unit, chosen like `calendar.unit_assignment` chooses (the later valid_from,
-    then the later valid_to, NULL latest, then the smaller unit_code, supervisor_nip and position). Candidates are the members whose
-    supervisor_nip is NULL or names no member of the same unit. Of several (a vacancy filled by a Plt.
+    then the later valid_to, NULL latest, then the smaller unit_code, supervisor_nip and position).
+    Candidates are the members whose supervisor_nip is NULL or names no member of the same unit. Of several (a vacancy filled by a Plt.
     beside a data error, a unit of peers), the one with the most members reporting to them directly
     wins, then the smaller NIP, so the result never depends on row order. A unit whose members all
     report inside it (a cycle) has no candidate and no head."""
     if assignments.empty or employees.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
     day = day_number(on)
-    people = pd.DataFrame({"nip": obj(employees["nip"]), "name": obj(employees["name"]),
-                           "af": day_numbers(employees["active_from"], fill=int(OPEN_START)),
-                           "at": day_numbers(employees["active_to"], fill=int(OPEN_END))})
-    people = people[(people["af"] <= day) & (day <= people["at"])].drop_duplicates("nip")
+    nips, active_from, active_to = employee_bounds(employees)
+    active = (active_from <= day) & (day <= active_to)
+    people = pd.DataFrame({"nip": obj(nips[active]), "name": obj(employees["name"].to_numpy()[active])})
+    people = people.drop_duplicates("nip")
     rows = pd.DataFrame({"nip": obj(assignments["nip"]), "unit_code": obj(assignments["unit_code"]),
                          "supervisor_nip": obj(assignments["supervisor_nip"]),
                          "position": obj(assignments["position"]),
