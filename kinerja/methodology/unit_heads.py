@@ -26,9 +26,10 @@ def unit_heads(assignments: pd.DataFrame, employees: pd.DataFrame, on: date) -> 
     Members are the employees active on `on` with an assignments row valid on `on`; an employee with two
     such rows counts in one unit, chosen like `calendar.unit_assignment` chooses (the later valid_from,
     then the later valid_to, NULL latest, then the smaller unit_code, supervisor_nip and position).
-    Candidates are the members whose supervisor_nip is NULL or names no member of the same unit. Of several (a vacancy filled by a Plt.
-    beside a data error, a unit of peers), the one with the most members reporting to them directly
-    wins, then the smaller NIP, so the result never depends on row order. A unit whose members all
+    Candidates are the members whose supervisor_nip is NULL or names no member of the same unit. Of
+    several (a vacancy filled by a Plt. beside a data error, a unit of peers), the one with the most
+    members reporting to them directly wins, then the smaller NIP, so the result never depends on row
+    order. A unit whose members all
     report inside it (a cycle) has no candidate and no head."""
     if assignments.empty or employees.empty:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in COLUMNS})
