@@ -21,6 +21,7 @@ ENV = {
     "cache_dir": "KINERJA_CACHE_DIR",
     "score_groups": "KINERJA_SCORE_GROUPS",
     "score_concurrency": "KINERJA_SCORE_CONCURRENCY",
+    "score_group_employees": "KINERJA_SCORE_GROUP_EMPLOYEES",
     "extract_processes": "KINERJA_EXTRACT_PROCESSES",
     "signature_place": "KINERJA_SIGNATURE_PLACE",
 }
@@ -40,7 +41,10 @@ class RunSettings(BaseModel):
     dask_address: str | None = None
     render_reports: bool = True
     cache_dir: Path = Path("var") / "cache"  # content-addressed validation verdicts (never stale)
-    score_groups: int = Field(default=4, ge=1)  # unit groups a quarter or year is scored in
+    score_groups: int = Field(default=4, ge=1)  # unit groups a quarter or year is scored in, at least
+    # More groups for a larger organisation: about this many employees a group (`scoring_group_count`).
+    # A group in flight costs memory in proportion to its employees; the groups' count costs little time.
+    score_group_employees: int = Field(default=1000, ge=1)
     # Unit groups cut and scored at once (memory grows with it); raise it for a Dask cluster of more workers.
     score_concurrency: int = Field(default=2, ge=1)
     # Worker processes extracting (and keeping, and validating) the large tables at once (tasks/extract.py):

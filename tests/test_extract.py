@@ -161,6 +161,21 @@ def test_row_hashes_are_pandas_hashes_for_repeating_and_unique_columns():
     assert text_hashes(ids)[-3] != text_hashes(ids)[-2]  # NULL is not the text "None"
 
 
+def test_text_hashes_in_slices_are_the_hashes_of_the_whole(monkeypatch):
+    """Identifiers are hashed a slice at a time (memory); slices that split the column, NULLs among
+    them, give what one call over the whole column gives."""
+    import numpy as np
+    import pandas as pd
+
+    from kinerja import fingerprint
+
+    ids = np.array([None if i % 997 == 0 else f"ID-{i:09d}" for i in range(20_000)], dtype=object)
+    whole = fingerprint.text_hashes(ids)
+    monkeypatch.setattr(fingerprint, "_SLICE", 999)
+    sliced = fingerprint.text_hashes(ids)
+    assert (sliced == whole).all() and (whole == pd.util.hash_array(ids)).all()
+
+
 def _arrow_in_worker(url, table, period, batch=None):
     """In a spawned process, as kinerja.held's workers do: the Arrow read (None when it fell back) and
     the whole extraction with its fingerprint; `batch`: rows per Arrow batch instead of the default."""

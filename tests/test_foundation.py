@@ -105,3 +105,15 @@ def test_settings_read_their_environment_and_explicit_options_win(monkeypatch):
     assert RunSettings.from_env(signature_place="Salatiga").signature_place == "Salatiga"
     monkeypatch.delenv("KINERJA_SIGNATURE_PLACE")
     assert RunSettings.from_env().signature_place is None
+
+
+def test_a_larger_organisation_is_scored_in_more_unit_groups(monkeypatch):
+    """At least `score_groups`; more when a group would hold more than about `score_group_employees`."""
+    from kinerja.settings import RunSettings
+    from tasks.score import scoring_group_count
+
+    settings = RunSettings(source_url="sqlite:///s.db", warehouse_url="sqlite:///w.db")
+    assert [scoring_group_count(settings, n) for n in (0, 300, 4000, 4001, 15000, 60000)] == [4, 4, 4, 5, 15, 60]
+    monkeypatch.setenv("KINERJA_SCORE_GROUP_EMPLOYEES", "5000")
+    assert scoring_group_count(RunSettings.from_env(), 15000) == 4
+    assert scoring_group_count(RunSettings.from_env(score_groups=8), 15000) == 8
