@@ -141,19 +141,22 @@ def validate_held(table: str, refs, policy, cache, rows_digests: RowDigests | No
         _rows[table] = _read_again(table)
     months = nips_by_month(_rows[table]) if table == "attendance" and len(_rows[table]) else None
     counted = getattr(cache, "hits", 0), getattr(cache, "misses", 0)  # the run's counts when it was sent
-    # The worker's only reference to the raw rows goes to validate_rows, which lets go of it once every
-    # partition is judged: the text is freed before the verdicts are combined and pickled, instead of
-    # staying beside them (about 0.5 GiB of a year of activities or feedback).
-    verdict = validate_rows(table, _rows.pop(table), refs, policy, cache, rows_digests, tuple(unused))
+    # The worker's only reference to the raw rows goes to validate_rows, which lets go of each partition's
+    # rows once they are judged (and reads the table again in the rare case it must judge some again): the
+    # text is freed before the verdicts pile up and are combined and pickled, instead of staying beside
+    # them (about 0.4-0.5 GiB of a year of activities or feedback).
+    verdict = validate_rows(table, _rows.pop(table), refs, policy, cache, rows_digests, tuple(unused),
+                            reread=lambda: _read_again(table))
     memory.release()  # the partitions' copies, before the verdict is pickled
     return HeldVerdict(verdict, getattr(cache, "hits", 0) - counted[0], getattr(cache, "misses", 0) - counted[1],
                        months)
 
 
 def _read_again(table: str) -> pd.DataFrame:
-    """The table read again as it was first read (validation asked for a second verdict, which happens
-    only when the keys it references changed between the early start and validation). SourceChanged when
-    the rows differ from those the run fingerprinted: the run fails rather than judge other rows."""
+    """The table read again as it was first read: validation asked for a second verdict (which happens
+    only when the keys it references changed between the early start and validation), or ids cross its
+    partitions, so that partitions already let go must be judged again. SourceChanged when the rows
+    differ from those the run fingerprinted: the run fails rather than judge other rows."""
     source_url, period, cutoff, digests = _read[table]
     again = extract_and_fingerprint(source_url, table, period, cutoff, arrow=True)
     if not isinstance(again.rows, pd.DataFrame) or again.row_digests != digests:

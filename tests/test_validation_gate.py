@@ -284,6 +284,14 @@ def test_activities_and_feedback_partitions_validate_like_the_whole_table():
         assert len(cache) == len(parts)
         again = validate_rows(table, raw, refs, POLICY, cache)  # the crossing ids need no cache
         _same_verdict(table, whole, again)
+        # As a worker validates: each partition's rows let go once judged, read again for the crossing ids.
+        reads = []
+        freed = validate_rows(table, raw.copy(), refs, POLICY, {}, reread=lambda: reads.append(1) or raw.copy())
+        _same_verdict(table, whole, freed)
+        assert reads == [1]
+        clean = raw[~raw[KEYS[table][0]].isin(["x1", "x2", "y1"])]  # no id crosses: never read again
+        validate_rows(table, clean.copy(), refs, POLICY, {}, reread=lambda: reads.append(2) or clean.copy())
+        assert reads == [1]
     whole = validate_table("activities", activities, refs, POLICY)
     conflicting = whole.quarantine[whole.quarantine["check_name"] == "duplicate_conflicting"]["row_key"]
     assert sorted(conflicting) == ["c1", "c1", "x1", "x1", "x2", "x2", "x2"]

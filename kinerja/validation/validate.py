@@ -8,7 +8,7 @@ decide whether publication is blocked.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -246,21 +246,34 @@ def _from_worker(future: "Future[held.HeldVerdict]", cache) -> held.HeldVerdict:
 
 
 def validate_rows(table: str, frame: pd.DataFrame, refs, policy, cache,
-                  digests: RowDigests | None = None, unused: tuple[str, ...] = ()) -> TableVerdict:
+                  digests: RowDigests | None = None, unused: tuple[str, ...] = (),
+                  reread: Callable[[], pd.DataFrame] | None = None) -> TableVerdict:
     """The table's verdict from its partitions' verdicts (core.partition_table), each looked up in
     `cache` by content or validated and stored; without a cache, the whole table at once. `digests`
     are the frame's RowDigests from extraction (the content part of the keys), if known; `unused`
     columns are left out of the verdict's used rows (the cache keeps them).
 
     Once every partition is judged this function lets go of `frame` before it combines the verdicts: a
-    caller that passes its only reference (kinerja.held's workers) has the raw rows freed by then."""
+    caller that passes its only reference (kinerja.held's workers) has the raw rows freed by then. Such a
+    caller may also give `reread`, which reads the same rows again: the frame is then cut into its
+    partitions at once and each partition's rows are freed as soon as they are judged, instead of the
+    whole table staying until the last one is (about 0.4 GiB of a year of activities or feedback, beside
+    the verdicts judged so far). The rare table whose ids cross partitions is read again to judge the
+    partitions holding them again."""
     if cache is None:
         return _without_used(validate_table(table, frame, refs, policy), unused)
     frame = normalise_raw(table, frame)
     positions = partition_positions(table, frame) or {WHOLE: None}
     whole = len(positions) == 1  # one partition holds the frame's rows in their order
+    waiting: dict[str, pd.DataFrame] | None = None  # with `reread`: each partition's rows until judged
+    if reread is not None and not whole:
+        waiting = {label: take_partition(table, frame, rows) for label, rows in positions.items()}
+        frame = None
+        memory.trim()
 
     def rows_of(label: str) -> pd.DataFrame:  # taken when judged: one partition's copy at a time
+        if waiting is not None:
+            return waiting.pop(label)
         return frame if positions[label] is None else take_partition(table, frame, positions[label])
 
     verdicts: dict[str, TableVerdict] = {}
@@ -275,13 +288,15 @@ def validate_rows(table: str, frame: pd.DataFrame, refs, policy, cache,
         memory.trim()  # the partition's copies and batch: freed pages go back before the next one
     crossing = crossing_keys(table, verdicts)
     if len(crossing):  # ids used in several partitions: those partitions again, knowing them (rare)
+        if waiting is not None:  # the rows were let go as they were judged: read them again
+            frame, waiting = normalise_raw(table, reread()), None
+            positions = partition_positions(table, frame) or {WHOLE: None}
         (key_col,) = KEYS[table]
         for label in positions:
             part = rows_of(label)
             if part[key_col].isin(crossing).any():
                 verdicts[label] = validate_table(table, part, refs, policy, crossing=crossing)
-    part = None
-    del frame  # judged: the raw rows go now, unless the caller keeps them
+    part = frame = None  # judged: the raw rows go now, unless the caller keeps them
     memory.trim()
     # Each partition's verdict without the unused columns, its full one let go as the next is taken.
     return combine_verdicts([_without_used(verdicts.pop(label), unused) for label in list(verdicts)])
