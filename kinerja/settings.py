@@ -48,7 +48,8 @@ class RunSettings(BaseModel):
     # Unit groups cut and scored at once (memory grows with it); raise it for a Dask cluster of more workers.
     score_concurrency: int = Field(default=2, ge=1)
     # Worker processes extracting (and keeping, and validating) the large tables at once (tasks/extract.py):
-    # None chooses (one per large table for a source of 2,000 employees or more), 0 or 1 extracts in threads.
+    # None chooses (one per large table and core, for a source of 2,000 employees or more; tasks.extract),
+    # 0 or 1 extracts in threads.
     extract_processes: int | None = Field(default=None, ge=0)
     # Where the organisation's reports are signed ("Semarang"): the place before the date on a unit
     # report's signature block. None prints a line to fill in by hand ("Kota ..........").

@@ -117,3 +117,15 @@ def test_a_larger_organisation_is_scored_in_more_unit_groups(monkeypatch):
     monkeypatch.setenv("KINERJA_SCORE_GROUP_EMPLOYEES", "5000")
     assert scoring_group_count(RunSettings.from_env(), 15000) == 4
     assert scoring_group_count(RunSettings.from_env(score_groups=8), 15000) == 8
+
+
+def test_large_tables_are_extracted_by_a_worker_per_core_at_most(monkeypatch):
+    """Two workers on two cores (a third would only take turns while holding its rows); one per large
+    table on a larger machine; never fewer than two."""
+    import os
+
+    from tasks.extract import default_processes
+
+    for cores, expected in ((1, 2), (2, 2), (8, 3), (None, 2)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert default_processes() == expected
