@@ -73,8 +73,8 @@ def _activity_data_missing(checked: ValidationResult) -> bool:
 def scoring_group_count(settings: RunSettings, employees: int) -> int:
     """How many unit groups a quarter or year is scored in: `score_groups`, or more for a larger
     organisation, so that a group holds about `score_group_employees` employees. Measured on a
-    15,000-employee year (docs/performance.md): 4 groups, two in flight, took the run's process from
-    0.9 to 2.0 GiB while scoring; 16 groups took it to 1.6 GiB in the same time."""
+    15,000-employee year (docs/performance.md): with 4 groups, two in flight, the run's process reached
+    2.1 GiB while scoring; with 15 (the default for it) 1.6 GiB, in about the same time."""
     return max(settings.score_groups, math.ceil(employees / settings.score_group_employees))
 
 
